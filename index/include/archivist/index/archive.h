@@ -1,0 +1,109 @@
+#pragma once
+// The archive: RocksDB as the source of truth for documents, pages, chunks, postings and vectors,
+// plus a FAISS index derived from it. One Archive per data directory per process.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "archivist/base/status.h"
+#include "archivist/index/embedder.h"
+#include "archivist/index/records.h"
+
+namespace archivist::index {
+
+struct ArchiveOptions {
+  // Create the data directory if missing. Default: true.
+  bool create_if_missing = true;
+  // Open without writing (search, inspect). Default: false.
+  bool read_only = false;
+  // BM25 term-frequency saturation. Default: 1.2.
+  double bm25_k1 = 1.2;
+  // BM25 length normalization. Default: 0.75.
+  double bm25_b = 0.75;
+  // Apply the English Snowball stemmer to index and query terms. Default: true.
+  bool stemming = true;
+
+  Status Validate() const;
+};
+
+enum class SearchMode { kLexical, kDense, kHybrid };
+
+struct SearchOptions {
+  int k = 10;                         // Default: 10 hits
+  SearchMode mode = SearchMode::kHybrid;
+  std::string collection;             // empty: every collection
+  int rrf_k = 60;                     // reciprocal-rank-fusion constant. Default: 60
+  double lexical_weight = 1.0;        // Default: 1.0
+  double dense_weight = 1.0;          // Default: 1.0
+  int candidates = 100;               // per-list depth before fusion. Default: 100
+};
+
+struct SearchHit {
+  uint64_t chunk_id = 0;
+  std::string doc_id;
+  std::string title;            // document title, or file name when it has none
+  std::string source_path;
+  std::string collection;
+  int page = 0;                 // the page where the best match lies
+  int last_page = 0;
+  double score = 0.0;           // fused score (higher is better)
+  int lexical_rank = 0;         // 1-based rank in the lexical list, 0 if absent
+  int dense_rank = 0;           // 1-based rank in the dense list, 0 if absent
+  std::string snippet;          // a window of the chunk text, matches wrapped in [[ ]]
+  std::string text;             // the whole chunk text
+};
+
+struct ArchiveStats {
+  uint64_t documents = 0;
+  uint64_t pages = 0;
+  uint64_t chunks = 0;
+  uint64_t terms = 0;              // distinct terms in the lexical index
+  uint64_t postings_bytes = 0;     // approximate on-disk size of the postings
+  uint64_t vectors = 0;            // vectors in the dense index
+  int vector_dimension = 0;
+  std::string embedder;
+  std::vector<std::pair<std::string, uint64_t>> collections;  // name, documents
+  uint64_t disk_bytes = 0;         // data directory size
+};
+
+class Archive {
+ public:
+  // Opens (or creates) the archive in `dir`. `embedder` must outlive the archive; it embeds queries.
+  static Result<std::unique_ptr<Archive>> Open(const std::string& dir, const Embedder* embedder,
+                                               const ArchiveOptions& options = {});
+  virtual ~Archive() = default;
+
+  // True if a document with this id is stored.
+  virtual Result<bool> Contains(const std::string& doc_id) = 0;
+  // Commits a whole document atomically (one RocksDB WriteBatch): it is either wholly searchable or
+  // absent after a crash. kAlreadyExists if the doc_id is stored. Returns the assigned chunk ids.
+  // Thread-safe; commits are serialized internally.
+  virtual Result<std::vector<uint64_t>> AddDocument(DocumentBundle bundle) = 0;
+  // Removes the document and every trace of it (pages, chunks, postings, vectors).
+  virtual Status DeleteDocument(const std::string& doc_id) = 0;
+
+  virtual Result<DocumentRecord> GetDocument(const std::string& doc_id) = 0;
+  virtual Result<std::vector<DocumentRecord>> ListDocuments() = 0;
+  virtual Result<PageRecord> GetPage(const std::string& doc_id, int page) = 0;
+  virtual Result<ChunkRecord> GetChunk(uint64_t chunk_id) = 0;
+  virtual Result<std::vector<ChunkRecord>> GetChunks(const std::string& doc_id) = 0;
+  virtual Result<ArchiveStats> Stats() = 0;
+
+  // Query syntax: words (OR-ed, ranked by BM25). Errors: kInvalidArgument for an unusable query.
+  virtual Result<std::vector<SearchHit>> Search(const std::string& query,
+                                                const SearchOptions& options) = 0;
+
+  // Lexical analysis used by the index (lower-cased, stemmed terms), exposed so answer ranking
+  // scores sentences exactly as search scores chunks.
+  virtual std::vector<std::string> AnalyzeTerms(const std::string& text) const = 0;
+  // Inverse document frequency of an analyzed term (BM25 form), 0 for unknown terms.
+  virtual double TermIdf(const std::string& term) = 0;
+
+  // Persists the dense index so the next open does not rebuild it.
+  virtual Status Flush() = 0;
+};
+
+}  // namespace archivist::index

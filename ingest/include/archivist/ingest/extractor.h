@@ -1,0 +1,42 @@
+#pragma once
+// bytes -> ExtractedDocument: type detection, PDF text layer (Poppler), OCR (Tesseract + Leptonica).
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "archivist/base/status.h"
+#include "archivist/ingest/document.h"
+
+namespace archivist::ingest {
+
+struct ExtractOptions {
+  // Resolution pages are rendered at before OCR. Default: 300.
+  int ocr_dpi = 300;
+  // Upper bound on rendered pixels per page; the DPI is lowered to fit. Default: 60 megapixels.
+  int64_t max_page_pixels = 60'000'000;
+  // Tesseract language(s), "+"-separated. Default: "eng".
+  std::string ocr_languages = "eng";
+  // Directory holding *.traineddata; empty means Tesseract's compiled-in default. Default: "".
+  std::string tessdata_dir;
+  // Run OCR on pages whose text layer is empty or garbage. Default: true.
+  bool enable_ocr = true;
+  // A text layer with fewer printable characters than this counts as "no text". Default: 8.
+  int min_text_chars = 8;
+  // Password tried on encrypted PDFs. Default: "" (none).
+  std::string pdf_password;
+  // Documents with more pages are refused. Default: 20,000.
+  int max_pages = 20'000;
+
+  Status Validate() const;
+};
+
+// Identifies the type from magic bytes (and, for text, from the content being valid UTF-8).
+MediaType DetectMediaType(std::string_view bytes);
+
+// Extracts every page of a document. Errors: kInvalidArgument (empty input), kUnsupported (type),
+// kCorruption (damaged file), kPermissionDenied (encrypted, wrong or no password),
+// kResourceExhausted (over a limit). Thread-safe: concurrent calls on different inputs are fine.
+Result<ExtractedDocument> Extract(std::string_view bytes, const ExtractOptions& options);
+
+}  // namespace archivist::ingest

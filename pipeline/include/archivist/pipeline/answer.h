@@ -1,0 +1,44 @@
+#pragma once
+// Questions answered from the archive. With no generative model configured the answer is
+// extractive: the sentences of the retrieved chunks that best support the question, verbatim,
+// each with its citation.
+
+#include <string>
+#include <vector>
+
+#include "archivist/base/status.h"
+#include "archivist/index/archive.h"
+
+namespace archivist::pipeline {
+
+struct AskOptions {
+  int max_sentences = 3;          // Default: 3 sentences in an extractive answer
+  int retrieve_k = 8;             // chunks retrieved to answer from. Default: 8
+  std::string collection;         // empty: every collection
+  // Minimum share of the question's (idf-weighted) terms a sentence must cover to be used.
+  // Below it for every sentence, the answer says the archive does not say. Default: 0.2.
+  double min_support = 0.2;
+};
+
+struct Citation {
+  int key = 0;                    // the [n] used in the answer text, 1-based
+  std::string doc_id;
+  std::string title;
+  std::string source_path;
+  int page = 0;
+  uint32_t begin = 0;             // byte span of the cited sentence inside that page's text
+  uint32_t end = 0;
+  uint64_t chunk_id = 0;
+};
+
+struct Answer {
+  std::string text;               // answer with [n] markers
+  std::vector<std::string> sentences;  // each supporting sentence (extractive mode)
+  std::vector<Citation> citations;
+  bool extractive = true;
+  bool found = false;             // false: the archive does not say
+};
+
+Result<Answer> Ask(index::Archive& archive, const std::string& question, const AskOptions& options);
+
+}  // namespace archivist::pipeline

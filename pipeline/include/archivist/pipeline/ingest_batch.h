@@ -1,0 +1,70 @@
+#pragma once
+// The batch ingest: a oneTBB flow graph read -> extract -> chunk -> embed -> commit.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "archivist/base/status.h"
+#include "archivist/index/archive.h"
+#include "archivist/index/embedder.h"
+#include "archivist/ingest/chunker.h"
+#include "archivist/ingest/extractor.h"
+
+namespace archivist::pipeline {
+
+struct IngestOptions {
+  std::string collection = "default";  // Default: "default"
+  std::vector<std::string> tags;       // Default: none
+  // Worker threads for the parallel stages; 0 = one per core. Default: 0.
+  int threads = 0;
+  // Documents between read and commit at once; bounds memory. Default: 2 x threads.
+  int max_in_flight = 0;
+  // Files larger than this are failed with kResourceExhausted. Default: 2 GiB.
+  uint64_t max_file_bytes = 2ull << 30;
+  ingest::ExtractOptions extract;
+  ingest::ChunkOptions chunk;
+
+  Status Validate() const;
+};
+
+enum class Outcome { kIngested, kDuplicate, kFailed };
+std::string_view OutcomeName(Outcome outcome);  // "ingested" | "duplicate" | "failed"
+
+struct FileResult {
+  std::string path;
+  Outcome outcome = Outcome::kFailed;
+  std::string doc_id;        // empty when the file could not be read
+  std::string media_type;
+  int pages = 0;
+  int ocr_pages = 0;
+  int chunks = 0;
+  std::string stage;         // failed: "discover" | "read" | "extract" | "embed" | "commit"
+  Status error;              // failed: why
+  double seconds = 0.0;
+};
+
+struct IngestReport {
+  std::vector<FileResult> files;  // in discovery order
+  int ingested = 0;
+  int duplicates = 0;
+  int failed = 0;
+  int pages = 0;
+  int ocr_pages = 0;
+  int chunks = 0;
+  double seconds = 0.0;
+};
+
+// Called from the commit stage (one thread at a time) after each file finishes.
+using ProgressCallback = std::function<void(const FileResult&, int done, int total)>;
+
+// Expands `paths` (files and directories, recursively, in sorted order) and ingests every file.
+// A file that fails is recorded in the report and the batch goes on; the returned Status is an
+// error only when the batch itself could not run.
+Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder& embedder,
+                                 const std::vector<std::string>& paths,
+                                 const IngestOptions& options,
+                                 const ProgressCallback& progress = nullptr);
+
+}  // namespace archivist::pipeline
