@@ -1,2 +1,128 @@
-#include <cstdio>
-int main() { std::puts("archivist"); return 0; }
+// archivist: the command line. Parses options (defaults < config file < flags) and dispatches.
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+
+#include "commands.h"
+#include "config.h"
+
+namespace {
+
+// FAISS (OpenMP) and Tesseract must not start thread pools of their own beside oneTBB's. OpenMP
+// reads its environment when the library loads, before main(), so the only reliable place to set
+// it is the environment of our own process image: set it and re-execute once.
+void PinOpenMpThreads(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);
+  ::setenv("OMP_NUM_THREADS", "1", 1);
+  ::execv("/proc/self/exe", argv);
+  // If re-execution is impossible we carry on; only oversubscription is lost.
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  PinOpenMpThreads(argv);
+  using namespace archivist::cli;
+
+  CLI::App app{"Archivist: on-premise document intelligence (ingest, search, ask)", "archivist"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("archivist ") + ARCHIVIST_VERSION);
+
+  GlobalArgs g;
+  std::string config_path, data_dir;
+  app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
+  app.add_option("--data-dir", data_dir, "data directory (default ./archivist-data)");
+  app.add_option("--remote", g.remote, "HOST:PORT of a running `archivist serve` (search, ask)");
+  app.add_flag("--json", g.json, "machine-readable JSON output");
+
+  // Flags are parsed into locals and applied over the config file after parsing.
+  std::vector<std::string> paths, tags, exclude;
+  std::string collection, query, mode, host, doc_id, file;
+  int k = 0, threads = -1, port = -1;
+  bool show_text = false;
+
+  auto* ingest = app.add_subcommand("ingest", "ingest files and directories into the archive");
+  ingest->add_option("paths", paths, "files or directories")->required();
+  ingest->add_option("-c,--collection", collection, "collection name (default \"default\")");
+  ingest->add_option("-t,--tag", tags, "tag the documents (repeatable)");
+  ingest->add_option("--exclude", exclude, "skip files matching this glob (repeatable)");
+  ingest->add_option("--threads", threads, "worker threads (default: one per core)");
+
+  auto* search = app.add_subcommand("search", "search the archive");
+  search->add_option("query", query, "query text")->required();
+  search->add_option("-k", k, "number of hits (default 10)");
+  search->add_option("--mode", mode, "bm25 | dense | hybrid (default hybrid)")
+      ->check(CLI::IsMember({"bm25", "lexical", "dense", "hybrid"}));
+  search->add_option("-c,--collection", collection, "only this collection");
+
+  auto* ask = app.add_subcommand("ask", "answer a question from the archive, with citations");
+  ask->add_option("question", query, "the question")->required();
+  ask->add_option("-c,--collection", collection, "only this collection");
+
+  auto* inspect = app.add_subcommand("inspect", "show one document: metadata, pages, chunks");
+  inspect->add_option("doc_id", doc_id, "document id (or a unique prefix of it)")->required();
+  inspect->add_flag("--text", show_text, "print each page's text");
+
+  auto* list = app.add_subcommand("list", "list the documents in the archive");
+  auto* stats = app.add_subcommand("stats", "counts and index sizes");
+
+  auto* serve = app.add_subcommand("serve", "serve the Thrift API");
+  serve->add_option("--host", host, "address to bind (default 127.0.0.1)");
+  serve->add_option("--port", port, "port (default 9440)");
+
+  auto* extract = app.add_subcommand("extract", "show what ingest extracts from a file (no store)");
+  extract->add_option("file", file, "the file")->required()->check(CLI::ExistingFile);
+
+  auto* inspect_model = app.add_subcommand("inspect-model", "list a GGUF model's metadata and tensors");
+  inspect_model->add_option("file", file, "the .gguf file")->required()->check(CLI::ExistingFile);
+
+  auto* version = app.add_subcommand("version", "print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (!config_path.empty()) {
+    auto loaded = LoadConfig(config_path);
+    if (!loaded.ok()) return ReportError(loaded.status());
+    g.config = std::move(loaded).value();
+  }
+  AppConfig& c = g.config;
+  if (!data_dir.empty()) c.data_dir = data_dir;
+  if (!collection.empty()) {
+    c.ingest.collection = collection;
+    c.search.collection = collection;
+    c.ask.collection = collection;
+  }
+  if (!tags.empty()) c.ingest.tags = tags;
+  if (!exclude.empty()) c.ingest.exclude = exclude;
+  if (threads >= 0) c.ingest.threads = threads;
+  if (k > 0) c.search.k = k;
+  if (mode == "bm25" || mode == "lexical") c.search.mode = archivist::index::SearchMode::kLexical;
+  if (mode == "dense") c.search.mode = archivist::index::SearchMode::kDense;
+  if (mode == "hybrid") c.search.mode = archivist::index::SearchMode::kHybrid;
+  if (!host.empty()) c.server.host = host;
+  if (port >= 0) c.server.port = port;
+
+  if (*ingest) return RunIngest(g, paths);
+  if (*search) return RunSearch(g, query);
+  if (*ask) return RunAsk(g, query);
+  if (*inspect) return RunInspect(g, doc_id, show_text);
+  if (*list) return RunList(g);
+  if (*stats) return RunStats(g);
+  if (*serve) return RunServe(g);
+  if (*extract) return RunExtract(g, file);
+  if (*inspect_model) return RunInspectModel(g, file);
+  if (*version) {
+    std::cout << "archivist " << ARCHIVIST_VERSION << "\n";
+    return kExitOk;
+  }
+  return kExitUsage;
+}

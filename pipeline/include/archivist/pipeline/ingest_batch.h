@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "archivist/base/status.h"
@@ -17,6 +18,9 @@ namespace archivist::pipeline {
 struct IngestOptions {
   std::string collection = "default";  // Default: "default"
   std::vector<std::string> tags;       // Default: none
+  // Glob patterns (fnmatch, matched against the path relative to the directory given and against
+  // the file name) of files to skip when walking directories. Default: none.
+  std::vector<std::string> exclude;
   // Worker threads for the parallel stages; 0 = one per core. Default: 0.
   int threads = 0;
   // Documents between read and commit at once; bounds memory. Default: 2 x threads.
@@ -58,6 +62,12 @@ struct IngestReport {
 
 // Called from the commit stage (one thread at a time) after each file finishes.
 using ProgressCallback = std::function<void(const FileResult&, int done, int total)>;
+
+// Ingests one document given as bytes (the API's ingest call); `source_path` is recorded as its
+// origin. The same stages and rules as a batch, run on the calling thread.
+FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
+                       std::string_view bytes, const std::string& source_path,
+                       const IngestOptions& options);
 
 // Expands `paths` (files and directories, recursively, in sorted order) and ingests every file.
 // A file that fails is recorded in the report and the batch goes on; the returned Status is an

@@ -1,0 +1,262 @@
+// Subcommands that work on a local data directory: ingest, search, ask, inspect, list, stats.
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "archivist/index/archive.h"
+#include "archivist/index/embedder.h"
+#include "archivist/pipeline/answer.h"
+#include "archivist/pipeline/ingest_batch.h"
+#include "archivist/thrift/server.h"
+#include "commands.h"
+#include "output.h"
+
+namespace archivist::cli {
+
+int ExitCodeFor(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInternal:
+    case StatusCode::kUnavailable: return kExitInternal;
+    default: return kExitInput;
+  }
+}
+
+int ReportError(const Status& status) {
+  std::cerr << "archivist: error: " << status.ToString() << "\n";
+  return ExitCodeFor(status);
+}
+
+namespace {
+
+struct OpenArchive {
+  std::unique_ptr<index::Embedder> embedder;
+  std::unique_ptr<index::Archive> archive;
+};
+
+Result<OpenArchive> Open(const AppConfig& c, bool create) {
+  OpenArchive o;
+  o.embedder = index::MakeBuiltinEmbedder();
+  index::ArchiveOptions opts = c.archive;
+  opts.create_if_missing = create;
+  auto archive = index::Archive::Open(c.data_dir, o.embedder.get(), opts);
+  if (!archive.ok()) return archive.status().WithContext("opening data directory " + c.data_dir);
+  o.archive = std::move(archive).value();
+  return o;
+}
+
+Result<std::pair<std::string, int>> SplitHostPort(const std::string& remote) {
+  size_t colon = remote.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument("--remote must be HOST:PORT, got '" + remote + "'");
+  }
+  try {
+    int port = std::stoi(remote.substr(colon + 1));
+    if (port <= 0 || port > 65535) throw std::out_of_range("port");
+    return std::make_pair(remote.substr(0, colon), port);
+  } catch (const std::exception&) {
+    return Status::InvalidArgument("--remote has an invalid port: '" + remote + "'");
+  }
+}
+
+Result<std::unique_ptr<service::Client>> ConnectRemote(const std::string& remote) {
+  ARCHIVIST_ASSIGN_OR_RETURN(auto hp, SplitHostPort(remote));
+  return service::Client::Connect(hp.first, hp.second);
+}
+
+}  // namespace
+
+int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths) {
+  auto o = Open(g.config, /*create=*/true);
+  if (!o.ok()) return ReportError(o.status());
+  const bool tty = ::isatty(STDERR_FILENO) && !g.json;
+  auto progress = [&](const pipeline::FileResult& r, int done, int total) {
+    if (r.outcome == pipeline::Outcome::kFailed) {
+      if (tty) std::cerr << "\r\033[K";
+      std::cerr << "archivist: failed: " << r.path << " (" << r.stage << "): " << r.error.ToString()
+                << "\n";
+    }
+    if (tty) {
+      std::cerr << "\r\033[K[" << done << "/" << total << "] " << r.path << std::flush;
+      if (done == total) std::cerr << "\r\033[K";
+    }
+  };
+  auto report = pipeline::IngestPaths(*o->archive, *o->embedder, paths, g.config.ingest, progress);
+  if (!report.ok()) return ReportError(report.status());
+  const pipeline::IngestReport& r = *report;
+  if (g.json) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const auto& f : r.files) files.push_back(ToJson(f));
+    std::cout << nlohmann::json{{"ingested", r.ingested}, {"duplicates", r.duplicates},
+                                {"failed", r.failed},     {"pages", r.pages},
+                                {"ocr_pages", r.ocr_pages}, {"chunks", r.chunks},
+                                {"seconds", r.seconds},   {"files", files}}
+                     .dump(2)
+              << "\n";
+  } else {
+    for (const auto& f : r.files) {
+      if (f.outcome == pipeline::Outcome::kIngested) {
+        std::cout << "ingested  " << ShortId(f.doc_id) << "  " << f.path << "  (" << f.media_type
+                  << ", " << f.pages << " pages" << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "")
+                  << ", " << f.chunks << " chunks)\n";
+      } else if (f.outcome == pipeline::Outcome::kDuplicate) {
+        std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path << "  (already in the archive)\n";
+      } else {
+        std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString() << ")\n";
+      }
+    }
+    std::cout << r.ingested << " ingested, " << r.duplicates << " unchanged, " << r.failed
+              << " failed; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
+              << " chunks in " << r.seconds << " s\n";
+  }
+  return r.failed > 0 ? kExitInput : kExitOk;
+}
+
+int RunSearch(GlobalArgs& g, const std::string& query) {
+  if (!g.remote.empty()) {
+    auto client = ConnectRemote(g.remote);
+    if (!client.ok()) return ReportError(client.status());
+    auto hits = (*client)->Search(query, g.config.search);
+    if (!hits.ok()) return ReportError(hits.status());
+    PrintHits(*hits, g.json);
+    return kExitOk;
+  }
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto hits = o->archive->Search(query, g.config.search);
+  if (!hits.ok()) return ReportError(hits.status());
+  PrintHits(*hits, g.json);
+  return kExitOk;
+}
+
+int RunAsk(GlobalArgs& g, const std::string& question) {
+  if (!g.remote.empty()) {
+    auto client = ConnectRemote(g.remote);
+    if (!client.ok()) return ReportError(client.status());
+    auto answer = (*client)->Ask(question, g.config.ask);
+    if (!answer.ok()) return ReportError(answer.status());
+    PrintAnswer(*answer, g.json);
+    return kExitOk;
+  }
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto answer = pipeline::Ask(*o->archive, question, g.config.ask);
+  if (!answer.ok()) return ReportError(answer.status());
+  PrintAnswer(*answer, g.json);
+  return kExitOk;
+}
+
+int RunInspect(GlobalArgs& g, const std::string& doc_id, bool show_text) {
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto docs = o->archive->ListDocuments();
+  if (!docs.ok()) return ReportError(docs.status());
+  std::vector<index::DocumentRecord> matches;
+  for (auto& d : *docs) {
+    if (d.doc_id.starts_with(doc_id)) matches.push_back(d);
+  }
+  if (matches.empty() || doc_id.empty()) {
+    return ReportError(Status::NotFound("no document with id '" + doc_id + "'"));
+  }
+  if (matches.size() > 1) {
+    return ReportError(Status::InvalidArgument("'" + doc_id + "' matches " +
+                                               std::to_string(matches.size()) +
+                                               " documents; give more of the id"));
+  }
+  const index::DocumentRecord& d = matches[0];
+  nlohmann::json pages = nlohmann::json::array();
+  for (int p = 1; p <= d.page_count; ++p) {
+    auto page = o->archive->GetPage(d.doc_id, p);
+    if (!page.ok()) return ReportError(page.status());
+    nlohmann::json jp = {{"page", p}, {"source", page->source}, {"chars", page->text.size()},
+                         {"ocr_confidence", page->ocr_confidence},
+                         {"rotation", page->rotation_degrees}};
+    if (show_text || g.json) jp["text"] = page->text;
+    pages.push_back(jp);
+  }
+  auto chunks = o->archive->GetChunks(d.doc_id);
+  if (!chunks.ok()) return ReportError(chunks.status());
+  if (g.json) {
+    nlohmann::json j = ToJson(d);
+    j["page_details"] = pages;
+    nlohmann::json cj = nlohmann::json::array();
+    for (const auto& c : *chunks) {
+      cj.push_back({{"chunk_id", c.chunk_id}, {"first_page", c.first_page},
+                    {"last_page", c.last_page}, {"tokens", c.token_count},
+                    {"heading_path", c.heading_path}});
+    }
+    j["chunk_details"] = cj;
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "doc_id:     " << d.doc_id << "\n"
+            << "title:      " << d.title << "\n"
+            << "source:     " << d.source_path << "\n"
+            << "type:       " << d.media_type << "\n"
+            << "author:     " << d.author << "\n"
+            << "created:    " << d.created << "\n"
+            << "collection: " << d.collection << "\n"
+            << "pages:      " << d.page_count << "\n"
+            << "chunks:     " << d.chunk_count << "\n";
+  for (const auto& jp : pages) {
+    std::cout << "  page " << jp["page"] << ": " << jp["source"].get<std::string>() << ", "
+              << jp["chars"] << " chars";
+    if (jp["ocr_confidence"].get<double>() >= 0) {
+      std::cout << ", OCR confidence " << jp["ocr_confidence"].get<double>();
+    }
+    std::cout << "\n";
+    if (show_text) std::cout << jp["text"].get<std::string>() << "\n\n";
+  }
+  return kExitOk;
+}
+
+int RunList(GlobalArgs& g) {
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto docs = o->archive->ListDocuments();
+  if (!docs.ok()) return ReportError(docs.status());
+  if (g.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& d : *docs) arr.push_back(ToJson(d));
+    std::cout << nlohmann::json{{"documents", arr}}.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& d : *docs) {
+    std::cout << ShortId(d.doc_id) << "  " << d.page_count << "p  " << d.collection << "  "
+              << d.title << "  (" << d.source_path << ")\n";
+  }
+  std::cout << docs->size() << " documents\n";
+  return kExitOk;
+}
+
+int RunStats(GlobalArgs& g) {
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto s = o->archive->Stats();
+  if (!s.ok()) return ReportError(s.status());
+  nlohmann::json collections = nlohmann::json::object();
+  for (const auto& [name, n] : s->collections) collections[name] = n;
+  nlohmann::json j = {{"documents", s->documents},   {"pages", s->pages},
+                      {"chunks", s->chunks},         {"terms", s->terms},
+                      {"postings_bytes", s->postings_bytes}, {"vectors", s->vectors},
+                      {"vector_dimension", s->vector_dimension}, {"embedder", s->embedder},
+                      {"collections", collections},  {"disk_bytes", s->disk_bytes}};
+  if (g.json) {
+    std::cout << j.dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << "documents:   " << s->documents << "\n"
+            << "pages:       " << s->pages << "\n"
+            << "chunks:      " << s->chunks << "\n"
+            << "terms:       " << s->terms << " (postings ~" << s->postings_bytes << " bytes)\n"
+            << "vectors:     " << s->vectors << " x " << s->vector_dimension << " ("
+            << s->embedder << ")\n"
+            << "disk:        " << s->disk_bytes << " bytes\n"
+            << "collections:";
+  for (const auto& [name, n] : s->collections) std::cout << " " << name << " (" << n << ")";
+  std::cout << "\n";
+  return kExitOk;
+}
+
+}  // namespace archivist::cli

@@ -1,0 +1,47 @@
+// Tools that do not touch the archive: extract (what ingest sees in a file), inspect-model.
+
+#include <iostream>
+
+#include "archivist/base/file_util.h"
+#include "archivist/ingest/extractor.h"
+#include "commands.h"
+#include "output.h"
+
+namespace archivist::cli {
+
+int RunExtract(GlobalArgs& g, const std::string& path) {
+  auto bytes = ReadFile(path, g.config.ingest.max_file_bytes);
+  if (!bytes.ok()) return ReportError(bytes.status());
+  auto doc = ingest::Extract(*bytes, g.config.ingest.extract);
+  if (!doc.ok()) return ReportError(doc.status().WithContext(path));
+  if (g.json) {
+    nlohmann::json pages = nlohmann::json::array();
+    for (const ingest::Page& p : doc->pages) {
+      pages.push_back({{"page", p.number}, {"source", ingest::PageSourceName(p.source)},
+                       {"ocr_confidence", p.ocr_confidence}, {"rotation", p.rotation_degrees},
+                       {"width_pt", p.width_pt}, {"height_pt", p.height_pt}, {"text", p.text}});
+    }
+    const ingest::DocumentMetadata& m = doc->metadata;
+    std::cout << nlohmann::json{{"path", path},
+                                {"media_type", ingest::MediaTypeName(doc->media_type)},
+                                {"title", m.title}, {"author", m.author}, {"subject", m.subject},
+                                {"producer", m.producer}, {"created", m.created},
+                                {"modified", m.modified}, {"pages", pages}}
+                     .dump(2)
+              << "\n";
+    return kExitOk;
+  }
+  std::cout << path << ": " << ingest::MediaTypeName(doc->media_type) << ", "
+            << doc->pages.size() << " pages";
+  if (!doc->metadata.title.empty()) std::cout << ", title \"" << doc->metadata.title << "\"";
+  std::cout << "\n";
+  for (const ingest::Page& p : doc->pages) {
+    std::cout << "=== page " << p.number << " (" << ingest::PageSourceName(p.source);
+    if (p.ocr_confidence >= 0) std::cout << ", confidence " << p.ocr_confidence;
+    if (p.rotation_degrees) std::cout << ", rotated " << p.rotation_degrees;
+    std::cout << ") ===\n" << p.text << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace archivist::cli

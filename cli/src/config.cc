@@ -1,0 +1,128 @@
+#include "config.h"
+
+#include <toml++/toml.h>
+
+#include <functional>
+#include <map>
+#include <set>
+
+namespace archivist::cli {
+namespace {
+
+// One table of "section.key" -> setter keeps the file format, the defaults and the docs in one place.
+using Setter = std::function<Status(const toml::node&)>;
+
+template <typename T>
+Setter Set(T* field) {
+  return [field](const toml::node& node) -> Status {
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (auto v = node.value<std::string>()) { *field = *v; return Status::Ok(); }
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = node.value<bool>()) { *field = *v; return Status::Ok(); }
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (auto v = node.value<double>()) { *field = static_cast<T>(*v); return Status::Ok(); }
+    } else {
+      if (auto v = node.value<int64_t>()) { *field = static_cast<T>(*v); return Status::Ok(); }
+    }
+    return Status::InvalidArgument("has the wrong type");
+  };
+}
+
+Setter SetStrings(std::vector<std::string>* field) {
+  return [field](const toml::node& node) -> Status {
+    const toml::array* arr = node.as_array();
+    if (!arr) return Status::InvalidArgument("must be an array of strings");
+    field->clear();
+    for (const toml::node& el : *arr) {
+      auto v = el.value<std::string>();
+      if (!v) return Status::InvalidArgument("must be an array of strings");
+      field->push_back(*v);
+    }
+    return Status::Ok();
+  };
+}
+
+Setter SetMode(index::SearchMode* field) {
+  return [field](const toml::node& node) -> Status {
+    auto v = node.value<std::string>();
+    if (v == "bm25" || v == "lexical") *field = index::SearchMode::kLexical;
+    else if (v == "dense") *field = index::SearchMode::kDense;
+    else if (v == "hybrid") *field = index::SearchMode::kHybrid;
+    else return Status::InvalidArgument("must be \"bm25\", \"dense\" or \"hybrid\"");
+    return Status::Ok();
+  };
+}
+
+std::map<std::string, Setter> Setters(AppConfig& c) {
+  return {
+      {"data.dir", Set(&c.data_dir)},
+      {"ingest.collection", Set(&c.ingest.collection)},
+      {"ingest.tags", SetStrings(&c.ingest.tags)},
+      {"ingest.exclude", SetStrings(&c.ingest.exclude)},
+      {"ingest.threads", Set(&c.ingest.threads)},
+      {"ingest.max_in_flight", Set(&c.ingest.max_in_flight)},
+      {"ingest.max_file_bytes", Set(&c.ingest.max_file_bytes)},
+      {"ingest.ocr_dpi", Set(&c.ingest.extract.ocr_dpi)},
+      {"ingest.max_page_pixels", Set(&c.ingest.extract.max_page_pixels)},
+      {"ingest.ocr_languages", Set(&c.ingest.extract.ocr_languages)},
+      {"ingest.tessdata_dir", Set(&c.ingest.extract.tessdata_dir)},
+      {"ingest.enable_ocr", Set(&c.ingest.extract.enable_ocr)},
+      {"ingest.pdf_password", Set(&c.ingest.extract.pdf_password)},
+      {"ingest.max_pages", Set(&c.ingest.extract.max_pages)},
+      {"chunk.target_tokens", Set(&c.ingest.chunk.target_tokens)},
+      {"chunk.max_tokens", Set(&c.ingest.chunk.max_tokens)},
+      {"chunk.overlap_tokens", Set(&c.ingest.chunk.overlap_tokens)},
+      {"index.bm25_k1", Set(&c.archive.bm25_k1)},
+      {"index.bm25_b", Set(&c.archive.bm25_b)},
+      {"index.stemming", Set(&c.archive.stemming)},
+      {"search.k", Set(&c.search.k)},
+      {"search.mode", SetMode(&c.search.mode)},
+      {"search.rrf_k", Set(&c.search.rrf_k)},
+      {"search.lexical_weight", Set(&c.search.lexical_weight)},
+      {"search.dense_weight", Set(&c.search.dense_weight)},
+      {"search.candidates", Set(&c.search.candidates)},
+      {"ask.max_sentences", Set(&c.ask.max_sentences)},
+      {"ask.retrieve_k", Set(&c.ask.retrieve_k)},
+      {"ask.min_support", Set(&c.ask.min_support)},
+      {"server.host", Set(&c.server.host)},
+      {"server.port", Set(&c.server.port)},
+      {"server.worker_threads", Set(&c.server.worker_threads)},
+      {"server.max_frame_bytes", Set(&c.server.max_frame_bytes)},
+  };
+}
+
+}  // namespace
+
+Result<AppConfig> LoadConfig(const std::string& path) {
+  AppConfig config;
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& where = e.source().begin;
+    return Status::InvalidArgument("config " + path + ":" + std::to_string(where.line) + ":" +
+                                   std::to_string(where.column) + ": " +
+                                   std::string(e.description()));
+  }
+  std::map<std::string, Setter> setters = Setters(config);
+  for (const auto& [section, node] : root) {
+    const toml::table* table = node.as_table();
+    if (!table) {
+      return Status::InvalidArgument("config " + path + ": '" + std::string(section.str()) +
+                                     "' must be a [section]");
+    }
+    for (const auto& [key, value] : *table) {
+      std::string name = std::string(section.str()) + "." + std::string(key.str());
+      auto it = setters.find(name);
+      if (it == setters.end()) {
+        return Status::InvalidArgument("config " + path + ": unknown key '" + name + "'");
+      }
+      if (Status s = it->second(value); !s.ok()) {
+        return Status::InvalidArgument("config " + path + ": '" + name + "' " + s.message());
+      }
+    }
+  }
+  return config;
+}
+
+}  // namespace archivist::cli

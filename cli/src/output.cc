@@ -1,0 +1,87 @@
+#include "output.h"
+
+#include <iostream>
+
+namespace archivist::cli {
+
+std::string ShortId(const std::string& doc_id) { return doc_id.substr(0, 12); }
+
+nlohmann::json ToJson(const index::SearchHit& h) {
+  return {{"doc_id", h.doc_id},         {"title", h.title},
+          {"source_path", h.source_path}, {"collection", h.collection},
+          {"page", h.page},             {"last_page", h.last_page},
+          {"chunk_id", h.chunk_id},     {"score", h.score},
+          {"lexical_rank", h.lexical_rank}, {"dense_rank", h.dense_rank},
+          {"snippet", h.snippet}};
+}
+
+nlohmann::json ToJson(const pipeline::Answer& a) {
+  nlohmann::json cites = nlohmann::json::array();
+  for (const pipeline::Citation& c : a.citations) {
+    cites.push_back({{"key", c.key}, {"doc_id", c.doc_id}, {"title", c.title},
+                     {"source_path", c.source_path}, {"page", c.page}, {"begin", c.begin},
+                     {"end", c.end}, {"chunk_id", c.chunk_id}});
+  }
+  return {{"answer", a.text}, {"found", a.found}, {"extractive", a.extractive},
+          {"sentences", a.sentences}, {"citations", cites}};
+}
+
+nlohmann::json ToJson(const pipeline::FileResult& r) {
+  nlohmann::json j = {{"path", r.path}, {"outcome", pipeline::OutcomeName(r.outcome)},
+                      {"doc_id", r.doc_id}, {"media_type", r.media_type}, {"pages", r.pages},
+                      {"ocr_pages", r.ocr_pages}, {"chunks", r.chunks}, {"seconds", r.seconds}};
+  if (r.outcome == pipeline::Outcome::kFailed) {
+    j["stage"] = r.stage;
+    j["error"] = r.error.ToString();
+    j["error_code"] = std::string(StatusCodeName(r.error.code()));
+  }
+  return j;
+}
+
+nlohmann::json ToJson(const index::DocumentRecord& d) {
+  return {{"doc_id", d.doc_id},       {"title", d.title},
+          {"source_path", d.source_path}, {"media_type", d.media_type},
+          {"author", d.author},       {"subject", d.subject},
+          {"created", d.created},     {"modified", d.modified},
+          {"collection", d.collection}, {"tags", d.tags},
+          {"pages", d.page_count},    {"chunks", d.chunk_count},
+          {"ingested_at", d.ingested_at}, {"size_bytes", d.size_bytes}};
+}
+
+void PrintHits(const std::vector<index::SearchHit>& hits, bool json) {
+  if (json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& h : hits) arr.push_back(ToJson(h));
+    std::cout << nlohmann::json{{"hits", arr}}.dump(2) << "\n";
+    return;
+  }
+  if (hits.empty()) {
+    std::cout << "no matches\n";
+    return;
+  }
+  int n = 0;
+  for (const auto& h : hits) {
+    std::cout << ++n << ". " << h.title << " — page " << h.page;
+    if (h.last_page > h.page) std::cout << "–" << h.last_page;
+    std::cout << "  (doc " << ShortId(h.doc_id) << ", score " << h.score << ")\n";
+    std::cout << "   " << h.snippet << "\n";
+  }
+}
+
+void PrintAnswer(const pipeline::Answer& a, bool json) {
+  if (json) {
+    std::cout << ToJson(a).dump(2) << "\n";
+    return;
+  }
+  if (a.extractive && a.found) {
+    std::cout << "Extractive answer (no generative model configured; sentences quoted verbatim):\n\n";
+  }
+  std::cout << a.text << "\n";
+  if (!a.citations.empty()) std::cout << "\nSources:\n";
+  for (const pipeline::Citation& c : a.citations) {
+    std::cout << "  [" << c.key << "] " << c.title << ", page " << c.page << "  (doc "
+              << ShortId(c.doc_id) << ", bytes " << c.begin << "-" << c.end << ")\n";
+  }
+}
+
+}  // namespace archivist::cli

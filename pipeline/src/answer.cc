@@ -1,0 +1,140 @@
+#include "archivist/pipeline/answer.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sentences.h"
+
+namespace archivist::pipeline {
+namespace {
+
+struct Candidate {
+  std::string text;
+  double score = 0.0;
+  double coverage = 0.0;
+  Citation citation;
+};
+
+// Long sentences match many words by accident; past this many words a sentence pays a penalty.
+constexpr int kLongSentenceWords = 60;
+
+int CountWords(std::string_view s) {
+  int n = 0;
+  bool in_word = false;
+  for (char c : s) {
+    bool space = c == ' ' || c == '\n' || c == '\t';
+    if (!space && !in_word) ++n;
+    in_word = !space;
+  }
+  return n;
+}
+
+std::string NormalizeForDedup(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) out += static_cast<char>(std::tolower(u));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Answer> Ask(index::Archive& archive, const std::string& question, const AskOptions& options) {
+  if (question.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("the question is empty");
+  }
+  if (options.max_sentences < 1 || options.retrieve_k < 1) {
+    return Status::InvalidArgument("max_sentences and retrieve_k must be at least 1");
+  }
+
+  // Question terms weighted by idf, so rare words ("apixaban") count more than common ones.
+  std::unordered_map<std::string, double> weights;
+  for (const std::string& t : archive.AnalyzeTerms(question)) {
+    if (weights.count(t)) continue;
+    weights[t] = std::max(archive.TermIdf(t), 0.05);
+  }
+  if (weights.empty()) {
+    return Status::InvalidArgument("the question has no searchable words");
+  }
+  double total_weight = 0.0;
+  for (const auto& [t, w] : weights) total_weight += w;
+
+  index::SearchOptions so;
+  so.k = options.retrieve_k;
+  so.collection = options.collection;
+  so.mode = index::SearchMode::kHybrid;
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, so));
+
+  std::vector<Candidate> candidates;
+  std::map<std::pair<std::string, int>, std::string> page_cache;
+  for (size_t rank = 0; rank < hits.size(); ++rank) {
+    const index::SearchHit& hit = hits[rank];
+    ARCHIVIST_ASSIGN_OR_RETURN(index::ChunkRecord chunk, archive.GetChunk(hit.chunk_id));
+    for (const index::ChunkSpanRecord& span : chunk.spans) {
+      auto key = std::make_pair(chunk.doc_id, span.page);
+      auto it = page_cache.find(key);
+      if (it == page_cache.end()) {
+        ARCHIVIST_ASSIGN_OR_RETURN(index::PageRecord page, archive.GetPage(chunk.doc_id, span.page));
+        it = page_cache.emplace(key, std::move(page.text)).first;
+      }
+      const std::string& page_text = it->second;
+      if (span.end > page_text.size() || span.begin > span.end) continue;
+      std::string_view segment(page_text.data() + span.begin, span.end - span.begin);
+      for (const SentenceSpan& s : SplitSentences(segment)) {
+        std::string_view sentence = segment.substr(s.begin, s.end - s.begin);
+        std::unordered_set<std::string> terms;
+        for (std::string& t : archive.AnalyzeTerms(std::string(sentence))) terms.insert(std::move(t));
+        double covered = 0.0;
+        for (const auto& [t, w] : weights) {
+          if (terms.count(t)) covered += w;
+        }
+        if (covered <= 0.0) continue;
+        Candidate c;
+        c.text = std::string(sentence);
+        c.coverage = covered / total_weight;
+        // Coverage decides; retrieval rank breaks near-ties; long run-on "sentences" (tables) pay.
+        c.score = c.coverage + 0.05 / static_cast<double>(rank + 1);
+        if (CountWords(sentence) > kLongSentenceWords) c.score -= 0.15;
+        c.citation.doc_id = chunk.doc_id;
+        c.citation.title = hit.title;
+        c.citation.source_path = hit.source_path;
+        c.citation.page = span.page;
+        c.citation.begin = span.begin + s.begin;
+        c.citation.end = span.begin + s.end;
+        c.citation.chunk_id = chunk.chunk_id;
+        candidates.push_back(std::move(c));
+      }
+    }
+  }
+
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  Answer answer;
+  answer.extractive = true;
+  std::set<std::string> seen;
+  for (Candidate& c : candidates) {
+    if (static_cast<int>(answer.sentences.size()) >= options.max_sentences) break;
+    if (c.coverage < options.min_support) continue;
+    // Overlapping chunks repeat sentences; quote each once.
+    if (!seen.insert(NormalizeForDedup(c.text)).second) continue;
+    c.citation.key = static_cast<int>(answer.citations.size()) + 1;
+    answer.sentences.push_back(c.text);
+    answer.citations.push_back(c.citation);
+  }
+  answer.found = !answer.sentences.empty();
+  if (!answer.found) {
+    answer.text = "The archive does not say: no passage in the retrieved documents supports an answer.";
+    return answer;
+  }
+  for (size_t i = 0; i < answer.sentences.size(); ++i) {
+    if (i) answer.text += "\n";
+    answer.text += answer.sentences[i] + " [" + std::to_string(answer.citations[i].key) + "]";
+  }
+  return answer;
+}
+
+}  // namespace archivist::pipeline

@@ -1,0 +1,138 @@
+#include "document_builder.h"
+
+#include <filesystem>
+
+#include "archivist/base/file_util.h"
+#include "archivist/base/sha256.h"
+#include "archivist/ingest/chunker.h"
+#include "archivist/ingest/extractor.h"
+
+namespace archivist::pipeline {
+
+void Fail(WorkItem& item, std::string_view stage, const Status& error) {
+  item.result.outcome = Outcome::kFailed;
+  item.result.stage = std::string(stage);
+  item.result.error = error;
+  item.bundle.reset();
+  item.bytes.clear();
+  item.done = true;
+}
+
+void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& options) {
+  if (item.done) return;
+  if (item.bytes.empty()) {
+    Result<std::string> bytes = ReadFile(item.result.path, options.max_file_bytes);
+    if (!bytes.ok()) return Fail(item, "read", bytes.status());
+    item.bytes = std::move(bytes).value();
+  }
+  if (item.bytes.empty()) return Fail(item, "read", Status::InvalidArgument("empty file"));
+  item.result.doc_id = Sha256Hex(item.bytes);
+  Result<bool> present = archive.Contains(item.result.doc_id);
+  if (!present.ok()) return Fail(item, "read", present.status());
+  if (*present) {
+    item.result.outcome = Outcome::kDuplicate;
+    item.bytes.clear();
+    item.done = true;
+  }
+}
+
+namespace {
+
+std::string TitleFromPath(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string stem = p.stem().string();
+  return stem.empty() ? path : stem;
+}
+
+}  // namespace
+
+void ExtractStage(WorkItem& item, const IngestOptions& options) {
+  if (item.done) return;
+  Result<ingest::ExtractedDocument> extracted = ingest::Extract(item.bytes, options.extract);
+  uint64_t size = item.bytes.size();
+  item.bytes.clear();
+  item.bytes.shrink_to_fit();  // the raw bytes are not needed past this point; keep memory flat
+  if (!extracted.ok()) return Fail(item, "extract", extracted.status());
+  ingest::ExtractedDocument& doc = *extracted;
+  item.result.media_type = std::string(ingest::MediaTypeName(doc.media_type));
+
+  index::DocumentBundle bundle;
+  index::DocumentRecord& rec = bundle.document;
+  rec.doc_id = item.result.doc_id;
+  rec.source_path = item.result.path;
+  rec.media_type = item.result.media_type;
+  rec.title = doc.metadata.title.empty() ? TitleFromPath(item.result.path) : doc.metadata.title;
+  rec.author = doc.metadata.author;
+  rec.subject = doc.metadata.subject;
+  rec.created = doc.metadata.created;
+  rec.modified = doc.metadata.modified;
+  rec.collection = options.collection;
+  rec.tags = options.tags;
+  rec.page_count = static_cast<int>(doc.pages.size());
+  rec.ingested_at = UnixNow();
+  rec.size_bytes = size;
+
+  for (const ingest::Page& page : doc.pages) {
+    index::PageRecord pr;
+    pr.number = page.number;
+    pr.text = page.text;
+    pr.source = std::string(ingest::PageSourceName(page.source));
+    pr.ocr_confidence = page.ocr_confidence;
+    pr.rotation_degrees = page.rotation_degrees;
+    pr.width_pt = page.width_pt;
+    pr.height_pt = page.height_pt;
+    if (page.source != ingest::PageSource::kTextLayer) ++item.result.ocr_pages;
+    bundle.pages.push_back(std::move(pr));
+  }
+
+  std::vector<ingest::TextChunk> chunks = ingest::ChunkPages(doc.pages, options.chunk);
+  int ordinal = 0;
+  for (ingest::TextChunk& chunk : chunks) {
+    index::ChunkRecord cr;
+    cr.doc_id = rec.doc_id;
+    cr.ordinal = ordinal++;
+    cr.first_page = chunk.first_page;
+    cr.last_page = chunk.last_page;
+    for (const ingest::PageSpan& span : chunk.spans) {
+      cr.spans.push_back({span.page, span.begin, span.end});
+    }
+    cr.text = std::move(chunk.text);
+    cr.token_count = chunk.token_count;
+    cr.heading_path = std::move(chunk.heading_path);
+    bundle.chunks.push_back(std::move(cr));
+  }
+  rec.chunk_count = static_cast<int>(bundle.chunks.size());
+  item.result.pages = rec.page_count;
+  item.result.chunks = rec.chunk_count;
+  item.bundle = std::move(bundle);
+}
+
+void EmbedStage(WorkItem& item, const index::Embedder& embedder) {
+  if (item.done || !item.bundle) return;
+  std::vector<std::string> texts;
+  texts.reserve(item.bundle->chunks.size());
+  for (const index::ChunkRecord& c : item.bundle->chunks) texts.push_back(c.text);
+  if (texts.empty()) return;
+  Result<std::vector<std::vector<float>>> vectors = embedder.Embed(texts);
+  if (!vectors.ok()) return Fail(item, "embed", vectors.status());
+  item.bundle->vectors = std::move(vectors).value();
+}
+
+void CommitStage(WorkItem& item, index::Archive& archive) {
+  if (item.done || !item.bundle) return;
+  Result<std::vector<uint64_t>> ids = archive.AddDocument(std::move(*item.bundle));
+  item.bundle.reset();
+  if (!ids.ok()) {
+    if (ids.status().code() == StatusCode::kAlreadyExists) {
+      // The same bytes appeared twice in one batch: the first copy won.
+      item.result.outcome = Outcome::kDuplicate;
+      item.done = true;
+      return;
+    }
+    return Fail(item, "commit", ids.status());
+  }
+  item.result.outcome = Outcome::kIngested;
+  item.done = true;
+}
+
+}  // namespace archivist::pipeline
