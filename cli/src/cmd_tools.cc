@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "archivist/base/file_util.h"
+#include "archivist/engine/model_summary.h"
 #include "archivist/ingest/extractor.h"
 #include "commands.h"
 #include "output.h"
@@ -41,6 +42,13 @@ int RunExtract(GlobalArgs& g, const std::string& path) {
     if (p.rotation_degrees) std::cout << ", rotated " << p.rotation_degrees;
     std::cout << ") ===\n" << p.text << "\n";
   }
+  return kExitOk;
+}
+
+int RunInspectModel(GlobalArgs& g, const std::string& path) {
+  auto summary = engine::SummarizeGguf(path);
+  if (!summary.ok()) return ReportError(summary.status().WithContext(path));
+  std::cout << (g.json ? engine::SummaryToJson(*summary) : engine::FormatSummary(*summary)) << "\n";
   return kExitOk;
 }
 
