@@ -1,0 +1,223 @@
+// Client: framed binary protocol over one TSocket, ArchivistError mapped back to Status.
+
+#include <thrift/TConfiguration.h>
+#include <thrift/protocol/TBinaryProtocol.h>
+#include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSocket.h>
+#include <thrift/transport/TTransportException.h>
+
+#include <limits>
+#include <memory>
+#include <utility>
+
+#include "ArchivistService.h"
+#include "archivist/thrift/server.h"
+#include "convert.h"
+#include "error_mapping.h"
+
+namespace archivist::service {
+namespace {
+
+namespace at = apache::thrift;
+
+class ClientImpl : public Client {
+ public:
+  explicit ClientImpl(const ClientOptions& options) : options_(options) {
+    const int frame = static_cast<int>(options.max_frame_bytes);
+    auto config = std::make_shared<at::TConfiguration>(
+        std::max(frame, at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE), frame);
+    socket_ = std::make_shared<at::transport::TSocket>(options.host, options.port, config);
+    socket_->setConnTimeout(options.connect_timeout_ms);
+    socket_->setRecvTimeout(options.call_timeout_ms);
+    socket_->setSendTimeout(options.call_timeout_ms);
+    transport_ = std::make_shared<at::transport::TFramedTransport>(socket_, config);
+    auto protocol = std::make_shared<at::protocol::TBinaryProtocol>(transport_);
+    stub_ = std::make_unique<thrift_gen::ArchivistServiceClient>(protocol);
+  }
+
+  ~ClientImpl() override {
+    try {
+      transport_->close();
+    } catch (...) {
+      // Closing a broken connection has nothing left to report.
+    }
+  }
+
+  Status Open() {
+    return Call([] { return Status::Ok(); });
+  }
+
+  Result<std::string> Health() override {
+    thrift_gen::HealthReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->health(reply);
+      return Status::Ok();
+    }));
+    return reply.status;
+  }
+
+  Result<std::vector<index::SearchHit>> Search(const std::string& query,
+                                               const index::SearchOptions& options) override {
+    thrift_gen::SearchRequest request = ToSearchRequest(query, options);
+    SetToken(request);
+    thrift_gen::SearchReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->search(reply, request);
+      return Status::Ok();
+    }));
+    std::vector<index::SearchHit> hits;
+    hits.reserve(reply.hits.size());
+    for (const thrift_gen::SearchHit& hit : reply.hits) hits.push_back(FromThriftHit(hit));
+    return hits;
+  }
+
+  Result<pipeline::Answer> Ask(const std::string& question,
+                               const pipeline::AskOptions& options) override {
+    thrift_gen::AskRequest request = ToAskRequest(question, options);
+    SetToken(request);
+    thrift_gen::AskReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->ask(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftAnswer(reply);
+  }
+
+  Result<IngestResult> Ingest(const std::string& file_name, const std::string& content,
+                              const std::string& collection,
+                              const std::vector<std::string>& tags) override {
+    thrift_gen::IngestRequest request;
+    SetToken(request);
+    request.__set_content(content);
+    request.__set_file_name(file_name);
+    if (!collection.empty()) request.__set_collection(collection);
+    if (!tags.empty()) request.__set_tags(tags);
+    thrift_gen::IngestReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->ingest(reply, request);
+      return Status::Ok();
+    }));
+    IngestResult result;
+    result.doc_id = reply.doc_id;
+    switch (reply.outcome) {
+      case thrift_gen::IngestOutcome::INGESTED: result.outcome = pipeline::Outcome::kIngested; break;
+      case thrift_gen::IngestOutcome::DUPLICATE:
+        result.outcome = pipeline::Outcome::kDuplicate;
+        break;
+      default:
+        return Status::Internal("server sent unknown ingest outcome " +
+                                std::to_string(static_cast<int>(reply.outcome)));
+    }
+    result.media_type = reply.media_type;
+    result.pages = reply.pages;
+    result.ocr_pages = reply.ocr_pages;
+    result.chunks = reply.chunks;
+    return result;
+  }
+
+  Result<index::DocumentRecord> GetDocument(const std::string& doc_id) override {
+    thrift_gen::GetDocumentRequest request;
+    SetToken(request);
+    request.__set_doc_id(doc_id);
+    thrift_gen::DocumentInfo reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->getDocument(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftDocument(reply);
+  }
+
+  Result<index::ArchiveStats> Stats() override {
+    thrift_gen::StatsRequest request;
+    SetToken(request);
+    thrift_gen::StatsReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->stats(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftStats(reply);
+  }
+
+ private:
+  template <typename Request>
+  void SetToken(Request& request) const {
+    if (!options_.auth_token.empty()) request.__set_auth_token(options_.auth_token);
+  }
+
+  std::string Where() const { return options_.host + ":" + std::to_string(options_.port); }
+
+  // Opens the connection if needed and runs one call. A transport failure leaves the connection
+  // closed, so the next call starts on a fresh one instead of a stream in an unknown state.
+  template <typename Body>
+  Status Call(Body&& body) {
+    try {
+      if (!transport_->isOpen()) transport_->open();
+      return body();
+    } catch (const thrift_gen::ArchivistError& error) {
+      return FromArchivistError(error);
+    } catch (const at::transport::TTransportException& e) {
+      CloseQuietly();
+      return Status::Unavailable("archivist server " + Where() + ": " + e.what());
+    } catch (const at::TApplicationException& e) {
+      // The server could not run the call (unknown method, protocol error): a version mismatch
+      // or a server bug, not the caller's input.
+      return Status::Internal("archivist server " + Where() + " failed the call: " + e.what());
+    } catch (const at::TException& e) {
+      CloseQuietly();
+      return Status::Internal("archivist server " + Where() + ": " + e.what());
+    } catch (const std::exception& e) {
+      CloseQuietly();
+      return Status::Internal("archivist client: " + std::string(e.what()));
+    }
+  }
+
+  void CloseQuietly() {
+    try {
+      transport_->close();
+    } catch (...) {
+      // Already broken; the next call reopens.
+    }
+  }
+
+  const ClientOptions options_;
+  std::shared_ptr<at::transport::TSocket> socket_;
+  std::shared_ptr<at::transport::TFramedTransport> transport_;
+  std::unique_ptr<thrift_gen::ArchivistServiceClient> stub_;
+};
+
+}  // namespace
+
+Status ClientOptions::Validate() const {
+  if (host.empty()) return Status::InvalidArgument("server host is empty");
+  if (port < 1 || port > 65535) {
+    return Status::InvalidArgument("server port " + std::to_string(port) + " is not in 1..65535");
+  }
+  if (connect_timeout_ms < 0 || call_timeout_ms < 0) {
+    return Status::InvalidArgument("client timeouts must be >= 0");
+  }
+  if (max_frame_bytes < 4096 || max_frame_bytes > std::numeric_limits<int32_t>::max()) {
+    return Status::InvalidArgument("max_frame_bytes must be in 4096..2^31-1");
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
+  ARCHIVIST_RETURN_IF_ERROR(options.Validate());
+  std::unique_ptr<ClientImpl> client;
+  try {
+    client = std::make_unique<ClientImpl>(options);
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("cannot set up the thrift client: ") + e.what());
+  }
+  ARCHIVIST_RETURN_IF_ERROR(client->Open());
+  return std::unique_ptr<Client>(std::move(client));
+}
+
+Result<std::unique_ptr<Client>> Client::Connect(const std::string& host, int port) {
+  ClientOptions options;
+  options.host = host;
+  options.port = port;
+  return Connect(options);
+}
+
+}  // namespace archivist::service

@@ -1,0 +1,36 @@
+#pragma once
+// Archivist records <-> IDL structs. The server converts outgoing replies with the To* functions,
+// the client converts them back with the From* functions; a round trip keeps every field the IDL
+// carries.
+
+#include <string>
+#include <vector>
+
+#include "archivist/index/archive.h"
+#include "archivist/index/records.h"
+#include "archivist/pipeline/answer.h"
+#include "archivist_types.h"
+
+namespace archivist::service {
+
+thrift_gen::SearchHit ToThriftHit(const index::SearchHit& hit, bool include_text);
+index::SearchHit FromThriftHit(const thrift_gen::SearchHit& hit);
+
+thrift_gen::AskReply ToThriftAnswer(const pipeline::Answer& answer);
+pipeline::Answer FromThriftAnswer(const thrift_gen::AskReply& reply);
+
+thrift_gen::DocumentInfo ToThriftDocument(const index::DocumentRecord& record);
+index::DocumentRecord FromThriftDocument(const thrift_gen::DocumentInfo& info);
+
+thrift_gen::PageInfo ToThriftPage(const index::PageRecord& page);
+
+thrift_gen::StatsReply ToThriftStats(const index::ArchiveStats& stats);
+index::ArchiveStats FromThriftStats(const thrift_gen::StatsReply& reply);
+
+// The request a client sends for Search(query, options) / Ask(question, options).
+thrift_gen::SearchRequest ToSearchRequest(const std::string& query,
+                                          const index::SearchOptions& options);
+thrift_gen::AskRequest ToAskRequest(const std::string& question,
+                                    const pipeline::AskOptions& options);
+
+}  // namespace archivist::service

@@ -1,0 +1,193 @@
+#include "request_checks.h"
+
+#include <cmath>
+#include <cstdint>
+
+namespace archivist::service {
+namespace {
+
+constexpr size_t kMaxFileNameBytes = 255;
+constexpr size_t kMaxLabelBytes = 128;
+constexpr size_t kMaxTags = 64;
+constexpr int kMaxCandidates = 10'000;
+constexpr int kMaxAskSentences = 20;
+constexpr int kMaxAskRetrieve = 100;
+
+bool HasControlCharacter(std::string_view text) {
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+bool IsBlank(std::string_view text) {
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return false;
+  }
+  return true;
+}
+
+// A query or question: present, not blank, bounded, UTF-8.
+Status CheckQueryText(std::string_view field, const std::string& text, int max_bytes) {
+  if (IsBlank(text)) return Status::InvalidArgument(std::string(field) + " is empty");
+  if (text.size() > static_cast<size_t>(max_bytes)) {
+    return Status::InvalidArgument(std::string(field) + " is " + std::to_string(text.size()) +
+                                   " bytes; the limit is " + std::to_string(max_bytes));
+  }
+  if (!IsValidUtf8(text)) return Status::InvalidArgument(std::string(field) + " is not UTF-8");
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int extra = 0;
+    uint32_t cp = 0;
+    if (c >= 0xc2 && c <= 0xdf) {
+      extra = 1;
+      cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      extra = 2;
+      cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;  // continuation byte in lead position, 0xc0/0xc1 overlong, or > 0xf4
+    }
+    if (i + extra >= n) return false;  // truncated sequence
+    for (int j = 1; j <= extra; ++j) {
+      const auto cc = static_cast<unsigned char>(text[i + j]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000)) return false;  // overlong
+    if (cp >= 0xd800 && cp <= 0xdfff) return false;                               // surrogate
+    if (cp > 0x10ffff) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+Result<std::string> CheckUploadFileName(const std::string& name) {
+  if (name.empty()) return std::string("upload");
+  if (name.size() > kMaxFileNameBytes) {
+    return Status::InvalidArgument("file_name is " + std::to_string(name.size()) +
+                                   " bytes; the limit is " + std::to_string(kMaxFileNameBytes));
+  }
+  if (!IsValidUtf8(name)) return Status::InvalidArgument("file_name is not UTF-8");
+  if (name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\\') != std::string::npos || HasControlCharacter(name)) {
+    return Status::InvalidArgument("file_name '" + name +
+                                   "' must be a plain file name without directories");
+  }
+  return name;
+}
+
+Status CheckLabel(std::string_view field, const std::string& value) {
+  if (value.empty()) return Status::InvalidArgument(std::string(field) + " is empty");
+  if (value.size() > kMaxLabelBytes) {
+    return Status::InvalidArgument(std::string(field) + " is longer than " +
+                                   std::to_string(kMaxLabelBytes) + " bytes");
+  }
+  if (!IsValidUtf8(value) || HasControlCharacter(value)) {
+    return Status::InvalidArgument(std::string(field) +
+                                   " must be UTF-8 without control characters");
+  }
+  return Status::Ok();
+}
+
+Status CheckDocId(const std::string& doc_id) {
+  bool ok = doc_id.size() == 64;
+  for (char c : doc_id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) ok = false;
+  }
+  if (!ok) {
+    return Status::InvalidArgument("doc_id must be 64 lower-case hex digits (a SHA-256), got '" +
+                                   doc_id.substr(0, 80) + "'");
+  }
+  return Status::Ok();
+}
+
+Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRequest& request,
+                                                      const RequestLimits& limits) {
+  ARCHIVIST_RETURN_IF_ERROR(CheckQueryText("query", request.query, limits.max_query_bytes));
+  index::SearchOptions options;
+  if (request.__isset.k) options.k = request.k;
+  if (options.k < 1 || options.k > limits.max_k) {
+    return Status::InvalidArgument("k is " + std::to_string(options.k) + "; it must be in 1.." +
+                                   std::to_string(limits.max_k));
+  }
+  if (request.__isset.mode) {
+    switch (request.mode) {
+      case thrift_gen::SearchMode::LEXICAL: options.mode = index::SearchMode::kLexical; break;
+      case thrift_gen::SearchMode::DENSE: options.mode = index::SearchMode::kDense; break;
+      case thrift_gen::SearchMode::HYBRID: options.mode = index::SearchMode::kHybrid; break;
+      default:
+        return Status::InvalidArgument("mode " + std::to_string(static_cast<int>(request.mode)) +
+                                       " is not a SearchMode");
+    }
+  }
+  if (request.__isset.collection && !request.collection.empty()) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
+    options.collection = request.collection;
+  }
+  if (request.__isset.candidates) {
+    if (request.candidates < options.k || request.candidates > kMaxCandidates) {
+      return Status::InvalidArgument("candidates is " + std::to_string(request.candidates) +
+                                     "; it must be in k.." + std::to_string(kMaxCandidates));
+    }
+    options.candidates = request.candidates;
+  } else if (options.candidates < options.k) {
+    options.candidates = options.k;
+  }
+  return options;
+}
+
+Result<pipeline::AskOptions> AskOptionsFromRequest(const thrift_gen::AskRequest& request,
+                                                   const RequestLimits& limits) {
+  ARCHIVIST_RETURN_IF_ERROR(CheckQueryText("question", request.question, limits.max_query_bytes));
+  pipeline::AskOptions options;
+  if (request.__isset.max_sentences) options.max_sentences = request.max_sentences;
+  if (options.max_sentences < 1 || options.max_sentences > kMaxAskSentences) {
+    return Status::InvalidArgument("max_sentences must be in 1.." +
+                                   std::to_string(kMaxAskSentences));
+  }
+  if (request.__isset.retrieve_k) options.retrieve_k = request.retrieve_k;
+  if (options.retrieve_k < 1 || options.retrieve_k > kMaxAskRetrieve) {
+    return Status::InvalidArgument("retrieve_k must be in 1.." + std::to_string(kMaxAskRetrieve));
+  }
+  if (request.__isset.min_support) options.min_support = request.min_support;
+  if (!std::isfinite(options.min_support) || options.min_support < 0.0 ||
+      options.min_support > 1.0) {
+    return Status::InvalidArgument("min_support must be in 0..1");
+  }
+  if (request.__isset.collection && !request.collection.empty()) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
+    options.collection = request.collection;
+  }
+  return options;
+}
+
+Status CheckIngestLabels(const thrift_gen::IngestRequest& request) {
+  if (request.__isset.collection && !request.collection.empty()) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
+  }
+  if (request.__isset.tags) {
+    if (request.tags.size() > kMaxTags) {
+      return Status::InvalidArgument("at most " + std::to_string(kMaxTags) + " tags are allowed");
+    }
+    for (const std::string& tag : request.tags) ARCHIVIST_RETURN_IF_ERROR(CheckLabel("tag", tag));
+  }
+  return Status::Ok();
+}
+
+}  // namespace archivist::service
