@@ -1,0 +1,163 @@
+#pragma once
+// The Archive behind Archive::Open. Split by concern: archive_open.cc (open, schema, dense index
+// load/rebuild, flush, reads, stats), archive_write.cc (add/delete), archive_search.cc (queries).
+//
+// RocksDB column families:
+//   documents  doc_id                      -> JSON document record (+ first chunk id)
+//   pages      doc_id + be32 page          -> JSON page record
+//   chunks     be64 chunk_id               -> JSON chunk record
+//   postings   term \0 be64 chunk_id       -> varint chunk length, varint tf, delta-varint positions
+//   terms      term                        -> varint document (chunk) frequency
+//   vectors    be64 chunk_id               -> float32[dimension], native byte order
+//   meta       name                        -> decimal or text value (schema, counters, embedder)
+// A document's chunk ids are contiguous, so chunk -> document is a lookup in an in-memory table of
+// first chunk ids (DocTable), which also serves every search filter without touching RocksDB.
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "analyzer.h"
+#include "archivist/index/archive.h"
+#include "dense_index.h"
+#include "query_parser.h"
+#include "record_codec.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace archivist::index {
+
+inline constexpr int kSchemaVersion = 1;
+
+enum Cf : int { kDocuments = 0, kPages, kChunks, kPostings, kTerms, kVectors, kMeta, kCfCount };
+
+// What search filters and hits need about a document, kept in memory.
+struct DocInfo {
+  std::string doc_id;
+  std::string collection;
+  std::string media_type;
+  std::string created;
+  std::vector<std::string> tags;
+  std::string title;
+  std::string source_path;
+  uint64_t first_chunk_id = 0;
+  int chunk_count = 0;
+};
+
+// Collection-wide counters mirrored from the meta column family.
+struct Counters {
+  uint64_t next_chunk_id = 1;
+  uint64_t documents = 0;
+  uint64_t pages = 0;
+  uint64_t chunks = 0;
+  uint64_t total_length = 0;  // sum of chunk lengths in terms (BM25 avgdl)
+  uint64_t terms = 0;         // distinct terms
+  uint64_t vectors = 0;
+  std::map<std::string, uint64_t> collections;
+};
+
+class ArchiveImpl final : public Archive {
+ public:
+  ArchiveImpl(std::string dir, const Embedder* embedder, const ArchiveOptions& options);
+  ~ArchiveImpl() override;
+
+  Status OpenDb();
+
+  Result<bool> Contains(const std::string& doc_id) override;
+  Result<std::vector<uint64_t>> AddDocument(DocumentBundle bundle) override;
+  Status DeleteDocument(const std::string& doc_id) override;
+  Result<DocumentRecord> GetDocument(const std::string& doc_id) override;
+  Result<std::vector<DocumentRecord>> ListDocuments() override;
+  Result<PageRecord> GetPage(const std::string& doc_id, int page) override;
+  Result<ChunkRecord> GetChunk(uint64_t chunk_id) override;
+  Result<std::vector<ChunkRecord>> GetChunks(const std::string& doc_id) override;
+  Result<ArchiveStats> Stats() override;
+  Result<std::vector<SearchHit>> Search(const std::string& query,
+                                        const SearchOptions& options) override;
+  std::vector<std::string> AnalyzeTerms(const std::string& text) const override;
+  double TermIdf(const std::string& term) override;
+  Status Flush() override;
+
+ private:
+  struct ScoredChunk {
+    uint64_t chunk_id;
+    double score;
+  };
+  struct LexicalResult {
+    std::vector<ScoredChunk> ranked;              // best first, at most `depth`
+    std::vector<std::string> highlight_terms;     // every positive term, prefixes expanded
+    std::unordered_set<uint64_t> excluded;        // chunks matching a -clause
+    bool has_required = false;                    // the query has +, AND or phrase clauses
+    std::unordered_set<uint64_t> required_ok;     // chunks satisfying them (if has_required)
+  };
+  // chunk id -> (chunk length, start positions of the phrase)
+  using PhraseMatches = std::unordered_map<uint64_t, std::pair<uint32_t, std::vector<uint32_t>>>;
+
+  // open
+  Status InitOrCheckMeta();
+  Status LoadCounters();
+  Status LoadDocTable();
+  Status LoadOrRebuildDense();
+  Status RebuildDense();
+  std::string DensePath() const;
+
+  // reads
+  Result<std::string> GetRaw(Cf cf, const std::string& key);
+  Result<StoredDocument> GetStoredDocument(const std::string& doc_id);
+  std::shared_ptr<const DocInfo> FindDocByChunk(uint64_t chunk_id) const;
+  Counters CountersSnapshot() const;
+
+  // writes
+  Status CheckWritable() const;
+  void PutCounters(const Counters& c, const Counters& before, rocksdb::WriteBatch* batch);
+  Result<uint64_t> GetDf(const std::string& term);
+
+  // search
+  bool PassesFilters(const DocInfo& doc, const QueryFilters& f) const;
+  Result<LexicalResult> LexicalSearch(const ParsedQuery& q, int depth);
+  Result<std::vector<ScoredChunk>> DenseSearch(const ParsedQuery& q, int depth,
+                                               const LexicalResult& lexical);
+  Result<PhraseMatches> MatchPhrase(const std::vector<std::string>& terms);
+  Status ScanPostings(const std::string& term, bool with_positions,
+                      const std::function<void(uint64_t, uint32_t, uint32_t,
+                                               const std::vector<uint32_t>&)>& fn);
+  Result<std::vector<std::string>> ExpandPrefix(const std::string& prefix);
+  double Idf(uint64_t df, uint64_t n) const;
+
+  const std::string dir_;
+  const Embedder* const embedder_;
+  const ArchiveOptions options_;
+  const Analyzer analyzer_;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // indexed by Cf
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+
+  std::string embedder_name_;  // as stored
+  int dimension_ = 0;          // as stored, 0 when no embedder was ever configured
+
+  std::mutex write_mu_;  // serializes commits and dense-index updates against Flush
+
+  mutable std::shared_mutex state_mu_;  // guards counters_ and docs_
+  Counters counters_;
+  std::map<uint64_t, std::shared_ptr<const DocInfo>> docs_;  // by first chunk id
+
+  std::unique_ptr<DenseIndex> dense_;
+  std::atomic<bool> dense_dirty_{false};   // changed since the file was written
+  std::atomic<bool> dense_broken_{false};  // an update failed: never persist, rebuild on next open
+};
+
+DocInfo MakeDocInfo(const StoredDocument& d);
+
+}  // namespace archivist::index

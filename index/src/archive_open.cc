@@ -1,0 +1,385 @@
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "archive_impl.h"
+#include "coding.h"
+
+namespace archivist::index {
+namespace {
+
+const char* const kCfNames[kCfCount] = {"documents", "pages", "chunks", "postings",
+                                        "terms",     "vectors", "meta"};
+
+Status FromRocks(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  std::string m = what + ": " + s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(m);
+  if (s.IsCorruption()) return Status::Corruption(m);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos)
+    return Status::Unavailable(m + " (is another process using this data directory?)");
+  if (s.IsNoSpace()) return Status::ResourceExhausted(m);
+  return Status::Internal(m);
+}
+
+bool ParseU64(const std::string& s, uint64_t* v) {
+  if (s.empty()) return false;
+  uint64_t r = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    r = r * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *v = r;
+  return true;
+}
+
+}  // namespace
+
+Status ArchiveOptions::Validate() const {
+  if (!(bm25_k1 >= 0.0 && bm25_k1 <= 10.0))
+    return Status::InvalidArgument("bm25_k1 must be within [0, 10], got " + std::to_string(bm25_k1));
+  if (!(bm25_b >= 0.0 && bm25_b <= 1.0))
+    return Status::InvalidArgument("bm25_b must be within [0, 1], got " + std::to_string(bm25_b));
+  return Status::Ok();
+}
+
+DocInfo MakeDocInfo(const StoredDocument& d) {
+  DocInfo info;
+  info.doc_id = d.record.doc_id;
+  info.collection = d.record.collection;
+  info.media_type = d.record.media_type;
+  info.created = d.record.created;
+  info.tags = d.record.tags;
+  info.title = d.record.title;
+  info.source_path = d.record.source_path;
+  info.first_chunk_id = d.first_chunk_id;
+  info.chunk_count = d.record.chunk_count;
+  return info;
+}
+
+Result<std::unique_ptr<Archive>> Archive::Open(const std::string& dir, const Embedder* embedder,
+                                               const ArchiveOptions& options) {
+  ARCHIVIST_RETURN_IF_ERROR(options.Validate());
+  if (dir.empty()) return Status::InvalidArgument("the data directory path is empty");
+  auto archive = std::make_unique<ArchiveImpl>(dir, embedder, options);
+  ARCHIVIST_RETURN_IF_ERROR(archive->OpenDb());
+  return std::unique_ptr<Archive>(std::move(archive));
+}
+
+ArchiveImpl::ArchiveImpl(std::string dir, const Embedder* embedder, const ArchiveOptions& options)
+    : dir_(std::move(dir)), embedder_(embedder), options_(options), analyzer_(options.stemming) {}
+
+ArchiveImpl::~ArchiveImpl() {
+  if (db_) {
+    (void)Flush();  // best effort: a stale or missing file is rebuilt on the next open
+    for (auto* h : cfs_) (void)db_->DestroyColumnFamilyHandle(h);
+    cfs_.clear();
+    if (default_cf_) (void)db_->DestroyColumnFamilyHandle(default_cf_);
+    (void)db_->Close();
+  }
+}
+
+std::string ArchiveImpl::DensePath() const { return dir_ + "/vectors.faiss"; }
+
+Status ArchiveImpl::OpenDb() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string db_path = dir_ + "/db";
+  if (!fs::exists(db_path + "/CURRENT", ec)) {
+    if (options_.read_only || !options_.create_if_missing)
+      return Status::NotFound("no archive in '" + dir_ + "'");
+    fs::create_directories(db_path, ec);
+    if (ec) return Status::Internal("cannot create '" + db_path + "': " + ec.message());
+  }
+  rocksdb::Options opts;
+  opts.create_if_missing = !options_.read_only && options_.create_if_missing;
+  opts.create_missing_column_families = !options_.read_only;
+  opts.IncreaseParallelism(2);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  descs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions());
+  for (const char* name : kCfNames) descs.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = options_.read_only
+                          ? rocksdb::DB::OpenForReadOnly(opts, db_path, descs, &handles, &raw)
+                          : rocksdb::DB::Open(opts, db_path, descs, &handles, &raw);
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(s, "cannot open archive '" + dir_ + "'"));
+  db_.reset(raw);
+  default_cf_ = handles[0];
+  cfs_.assign(handles.begin() + 1, handles.end());
+
+  ARCHIVIST_RETURN_IF_ERROR(InitOrCheckMeta());
+  ARCHIVIST_RETURN_IF_ERROR(LoadCounters());
+  ARCHIVIST_RETURN_IF_ERROR(LoadDocTable());
+  return LoadOrRebuildDense();
+}
+
+Result<std::string> ArchiveImpl::GetRaw(Cf cf, const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[cf], key, &value);
+  if (s.IsNotFound()) return Status::NotFound(std::string(kCfNames[cf]) + " has no entry");
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(s, std::string("reading ") + kCfNames[cf]));
+  return value;
+}
+
+Status ArchiveImpl::InitOrCheckMeta() {
+  auto schema = GetRaw(kMeta, "schema_version");
+  if (!schema.ok() && schema.status().code() != StatusCode::kNotFound) return schema.status();
+  auto stored = [&](const std::string& key) -> std::string {
+    auto v = GetRaw(kMeta, key);
+    return v.ok() ? *v : std::string();
+  };
+  if (!schema.ok()) {
+    if (options_.read_only) return Status::NotFound("'" + dir_ + "' holds no archive metadata");
+    rocksdb::WriteBatch batch;
+    batch.Put(cfs_[kMeta], "schema_version", std::to_string(kSchemaVersion));
+    batch.Put(cfs_[kMeta], "analyzer", analyzer_.Name());
+    batch.Put(cfs_[kMeta], "next_chunk_id", "1");
+    if (embedder_) {
+      batch.Put(cfs_[kMeta], "embedder", embedder_->Name());
+      batch.Put(cfs_[kMeta], "dimension", std::to_string(embedder_->Dimension()));
+    }
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    ARCHIVIST_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "initializing archive metadata"));
+  } else {
+    uint64_t version = 0;
+    if (!ParseU64(*schema, &version))
+      return Status::Corruption("archive '" + dir_ + "' has an unreadable schema version '" +
+                                *schema + "'");
+    if (version > static_cast<uint64_t>(kSchemaVersion))
+      return Status::Unsupported("archive '" + dir_ + "' uses schema version " +
+                                 std::to_string(version) + ", newer than this build supports (" +
+                                 std::to_string(kSchemaVersion) +
+                                 "); open it with a newer Archivist");
+    std::string analyzer = stored("analyzer");
+    if (analyzer != analyzer_.Name())
+      return Status::InvalidArgument("archive '" + dir_ + "' was indexed with analyzer '" + analyzer +
+                                     "' but this open asks for '" + analyzer_.Name() +
+                                     "' (check the stemming option)");
+  }
+  embedder_name_ = stored("embedder");
+  uint64_t dim = 0;
+  if (ParseU64(stored("dimension"), &dim)) dimension_ = static_cast<int>(dim);
+  if (embedder_) {
+    if (embedder_name_.empty()) {
+      // An archive created without an embedder adopts the first one it is opened with; it holds
+      // no vectors yet, so nothing becomes incomparable.
+      if (!options_.read_only) {
+        rocksdb::WriteBatch batch;
+        batch.Put(cfs_[kMeta], "embedder", embedder_->Name());
+        batch.Put(cfs_[kMeta], "dimension", std::to_string(embedder_->Dimension()));
+        rocksdb::WriteOptions wo;
+        wo.sync = true;
+        ARCHIVIST_RETURN_IF_ERROR(FromRocks(db_->Write(wo, &batch), "recording the embedder"));
+      }
+      embedder_name_ = embedder_->Name();
+      dimension_ = embedder_->Dimension();
+    } else if (embedder_name_ != embedder_->Name() || dimension_ != embedder_->Dimension()) {
+      return Status::InvalidArgument(
+          "archive '" + dir_ + "' holds vectors of embedder '" + embedder_name_ + "' (" +
+          std::to_string(dimension_) + " dimensions); it cannot be searched with '" +
+          embedder_->Name() + "' (" + std::to_string(embedder_->Dimension()) +
+          " dimensions). Use the original embedder or re-index into a new directory");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ArchiveImpl::LoadCounters() {
+  Counters c;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kMeta]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string key = it->key().ToString();
+    uint64_t v = 0;
+    if (!ParseU64(it->value().ToString(), &v)) continue;
+    if (key == "next_chunk_id") c.next_chunk_id = v;
+    else if (key == "documents") c.documents = v;
+    else if (key == "pages") c.pages = v;
+    else if (key == "chunks") c.chunks = v;
+    else if (key == "total_length") c.total_length = v;
+    else if (key == "terms") c.terms = v;
+    else if (key == "vectors") c.vectors = v;
+    else if (key.rfind("collection/", 0) == 0) c.collections[key.substr(11)] = v;
+  }
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "reading archive counters"));
+  std::unique_lock lock(state_mu_);
+  counters_ = std::move(c);
+  return Status::Ok();
+}
+
+Status ArchiveImpl::LoadDocTable() {
+  std::map<uint64_t, std::shared_ptr<const DocInfo>> docs;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kDocuments]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ARCHIVIST_ASSIGN_OR_RETURN(StoredDocument d, DecodeDocument(it->value().ToStringView()));
+    auto info = std::make_shared<const DocInfo>(MakeDocInfo(d));
+    docs[info->first_chunk_id] = std::move(info);
+  }
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "reading the document table"));
+  std::unique_lock lock(state_mu_);
+  docs_ = std::move(docs);
+  return Status::Ok();
+}
+
+Status ArchiveImpl::LoadOrRebuildDense() {
+  if (dimension_ <= 0) return Status::Ok();
+  uint64_t sequence = 0;
+  auto loaded = DenseIndex::Load(DensePath(), dimension_, &sequence);
+  if (loaded.ok() && sequence == db_->GetLatestSequenceNumber()) {
+    dense_ = std::move(loaded).value();
+    return Status::Ok();
+  }
+  // Missing, unreadable or behind RocksDB: the vectors column family is the truth.
+  return RebuildDense();
+}
+
+Status ArchiveImpl::RebuildDense() {
+  auto dense = std::make_unique<DenseIndex>(dimension_);
+  std::vector<uint64_t> ids;
+  std::vector<float> data;
+  const size_t bytes = static_cast<size_t>(dimension_) * sizeof(float);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kVectors]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->value().size() != bytes)
+      return Status::Corruption("stored vector of chunk " + std::to_string(GetBe64(it->key().ToStringView())) +
+                                " has " + std::to_string(it->value().size()) + " bytes, expected " +
+                                std::to_string(bytes));
+    ids.push_back(GetBe64(it->key().ToStringView()));
+    const float* f = reinterpret_cast<const float*>(it->value().data());
+    data.insert(data.end(), f, f + dimension_);
+    if (ids.size() == 4096) {
+      ARCHIVIST_RETURN_IF_ERROR(dense->Add(ids, data));
+      ids.clear();
+      data.clear();
+    }
+  }
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "reading stored vectors"));
+  ARCHIVIST_RETURN_IF_ERROR(dense->Add(ids, data));
+  dense_ = std::move(dense);
+  dense_dirty_ = true;
+  return Status::Ok();
+}
+
+Status ArchiveImpl::Flush() {
+  if (options_.read_only || !dense_ || !dense_dirty_ || dense_broken_) return Status::Ok();
+  // Holding the commit lock keeps the sequence and the index contents in step.
+  std::lock_guard lock(write_mu_);
+  ARCHIVIST_RETURN_IF_ERROR(dense_->Save(DensePath(), db_->GetLatestSequenceNumber()));
+  dense_dirty_ = false;
+  return Status::Ok();
+}
+
+Counters ArchiveImpl::CountersSnapshot() const {
+  std::shared_lock lock(state_mu_);
+  return counters_;
+}
+
+std::shared_ptr<const DocInfo> ArchiveImpl::FindDocByChunk(uint64_t chunk_id) const {
+  std::shared_lock lock(state_mu_);
+  auto it = docs_.upper_bound(chunk_id);
+  if (it == docs_.begin()) return nullptr;
+  --it;
+  const DocInfo& d = *it->second;
+  if (chunk_id >= d.first_chunk_id + static_cast<uint64_t>(d.chunk_count)) return nullptr;
+  return it->second;
+}
+
+Result<StoredDocument> ArchiveImpl::GetStoredDocument(const std::string& doc_id) {
+  auto raw = GetRaw(kDocuments, doc_id);
+  if (!raw.ok()) {
+    if (raw.status().code() == StatusCode::kNotFound)
+      return Status::NotFound("no document '" + doc_id + "' in the archive");
+    return raw.status();
+  }
+  return DecodeDocument(*raw);
+}
+
+Result<bool> ArchiveImpl::Contains(const std::string& doc_id) {
+  auto raw = GetRaw(kDocuments, doc_id);
+  if (raw.ok()) return true;
+  if (raw.status().code() == StatusCode::kNotFound) return false;
+  return raw.status();
+}
+
+Result<DocumentRecord> ArchiveImpl::GetDocument(const std::string& doc_id) {
+  ARCHIVIST_ASSIGN_OR_RETURN(StoredDocument d, GetStoredDocument(doc_id));
+  return d.record;
+}
+
+Result<std::vector<DocumentRecord>> ArchiveImpl::ListDocuments() {
+  std::vector<DocumentRecord> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kDocuments]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ARCHIVIST_ASSIGN_OR_RETURN(StoredDocument d, DecodeDocument(it->value().ToStringView()));
+    out.push_back(std::move(d.record));
+  }
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "listing documents"));
+  return out;
+}
+
+Result<PageRecord> ArchiveImpl::GetPage(const std::string& doc_id, int page) {
+  std::string key = doc_id;
+  PutBe32(&key, static_cast<uint32_t>(page));
+  auto raw = GetRaw(kPages, key);
+  if (!raw.ok()) {
+    if (raw.status().code() == StatusCode::kNotFound)
+      return Status::NotFound("no page " + std::to_string(page) + " of document '" + doc_id + "'");
+    return raw.status();
+  }
+  return DecodePage(*raw);
+}
+
+Result<ChunkRecord> ArchiveImpl::GetChunk(uint64_t chunk_id) {
+  auto raw = GetRaw(kChunks, Be64Key(chunk_id));
+  if (!raw.ok()) {
+    if (raw.status().code() == StatusCode::kNotFound)
+      return Status::NotFound("no chunk " + std::to_string(chunk_id) + " in the archive");
+    return raw.status();
+  }
+  return DecodeChunk(*raw);
+}
+
+Result<std::vector<ChunkRecord>> ArchiveImpl::GetChunks(const std::string& doc_id) {
+  ARCHIVIST_ASSIGN_OR_RETURN(StoredDocument d, GetStoredDocument(doc_id));
+  std::vector<ChunkRecord> out;
+  for (int i = 0; i < d.record.chunk_count; ++i) {
+    ARCHIVIST_ASSIGN_OR_RETURN(ChunkRecord c, GetChunk(d.first_chunk_id + static_cast<uint64_t>(i)));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<ArchiveStats> ArchiveImpl::Stats() {
+  Counters c = CountersSnapshot();
+  ArchiveStats s;
+  s.documents = c.documents;
+  s.pages = c.pages;
+  s.chunks = c.chunks;
+  s.terms = c.terms;
+  s.vectors = dense_ ? dense_->size() : c.vectors;
+  s.vector_dimension = dimension_;
+  s.embedder = embedder_name_;
+  for (const auto& [name, n] : c.collections)
+    if (n > 0) s.collections.emplace_back(name, n);
+  rocksdb::SizeApproximationOptions sao;
+  sao.include_memtables = true;
+  sao.include_files = true;
+  const std::string lo;
+  const std::string hi(1, '\xff');
+  rocksdb::Range range(lo, hi);
+  uint64_t size = 0;
+  if (db_->GetApproximateSizes(sao, cfs_[kPostings], &range, 1, &size).ok()) s.postings_bytes = size;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir_, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code fec;
+    if (it->is_regular_file(fec)) s.disk_bytes += it->file_size(fec);
+  }
+  return s;
+}
+
+}  // namespace archivist::index
