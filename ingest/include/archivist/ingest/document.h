@@ -27,7 +27,8 @@ struct Page {
   PageSource source = PageSource::kTextLayer;
   float ocr_confidence = -1.0f;    // mean word confidence 0..100 when OCR ran, else -1
   int rotation_degrees = 0;        // rotation applied before OCR (0, 90, 180, 270)
-  double width_pt = 0.0;           // page size in PDF points (1/72 inch); images: at 72 dpi
+  double width_pt = 0.0;           // page size in PDF points (1/72 inch); images: pixels at the
+                                   // image's resolution (300 dpi when it records none)
   double height_pt = 0.0;
 };
 

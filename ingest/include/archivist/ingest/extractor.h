@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "archivist/base/status.h"
 #include "archivist/ingest/document.h"
@@ -27,6 +28,12 @@ struct ExtractOptions {
   std::string pdf_password;
   // Documents with more pages are refused. Default: 20,000.
   int max_pages = 20'000;
+  // Detect pages scanned sideways or upside down (Tesseract OSD, needs osd.traineddata) and turn
+  // them upright before OCR; Page::rotation_degrees records the turn. Default: true.
+  bool auto_rotate = true;
+  // Drop running headers/footers (lines near the top or bottom edge repeated on at least half of
+  // the pages, digits ignored) from PDF text layers. Default: true.
+  bool remove_headers_footers = true;
 
   Status Validate() const;
 };
@@ -38,5 +45,19 @@ MediaType DetectMediaType(std::string_view bytes);
 // kCorruption (damaged file), kPermissionDenied (encrypted, wrong or no password),
 // kResourceExhausted (over a limit). Thread-safe: concurrent calls on different inputs are fine.
 Result<ExtractedDocument> Extract(std::string_view bytes, const ExtractOptions& options);
+
+// Two-phase form of Extract() for callers that spread OCR over threads: ExtractWithoutOcr() does
+// everything but OCR, then OcrPage() is called (on any thread, concurrently) for each page listed
+// in ocr_pages. Extract() is exactly these two steps run in sequence.
+struct PendingExtraction {
+  ExtractedDocument document;  // every page present; pages awaiting OCR hold their text layer
+  std::vector<int> ocr_pages;  // 1-based numbers of pages that need OCR; empty if OCR is disabled
+};
+Result<PendingExtraction> ExtractWithoutOcr(std::string_view bytes, const ExtractOptions& options);
+
+// OCRs page `page->number` of `bytes` (the same bytes and options given to ExtractWithoutOcr) and
+// updates the page's text, source, ocr_confidence and rotation_degrees. Thread-safe; opens its own
+// copy of the document, which costs little next to recognition (~1 s per 300-dpi page).
+Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page);
 
 }  // namespace archivist::ingest

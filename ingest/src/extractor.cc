@@ -1,0 +1,201 @@
+// Extract(): type dispatch, the OCR decision per page and the plain-text path.
+
+#include "archivist/ingest/extractor.h"
+
+#include <leptonica/allheaders.h>
+
+#include <string>
+#include <utility>
+
+#include "media_type.h"
+#include "sources.h"
+#include "text_util.h"
+
+namespace archivist::ingest {
+
+namespace {
+
+Status CheckPageCount(int pages, const ExtractOptions& options) {
+  if (pages > options.max_pages) {
+    return Status::ResourceExhausted("document has " + std::to_string(pages) +
+                                     " pages, more than max_pages (" +
+                                     std::to_string(options.max_pages) + ")");
+  }
+  return Status::Ok();
+}
+
+Result<MediaType> CheckInput(std::string_view bytes, const ExtractOptions& options) {
+  ARCHIVIST_RETURN_IF_ERROR(options.Validate());
+  if (bytes.empty()) return Status::InvalidArgument("empty file");
+  const MediaType type = DetectMediaType(bytes);
+  if (type == MediaType::kUnknown) {
+    return Status::Unsupported("unsupported file type (detected: " +
+                               DescribeUnknownContent(bytes) + ")");
+  }
+  return type;
+}
+
+// Form feeds separate pages in text exports (pdftotext, line printers); otherwise one page.
+PendingExtraction ExtractText(std::string_view bytes, MediaType type) {
+  PendingExtraction result;
+  result.document.media_type = type;
+  std::vector<std::string_view> sections;
+  size_t pos = 0;
+  while (true) {
+    const size_t ff = bytes.find('\f', pos);
+    sections.push_back(bytes.substr(pos, ff == std::string_view::npos ? ff : ff - pos));
+    if (ff == std::string_view::npos) break;
+    pos = ff + 1;
+  }
+  // A trailing form feed ends the last page; it does not start an empty one.
+  while (sections.size() > 1 && TrimAscii(sections.back()).empty()) sections.pop_back();
+  for (std::string_view section : sections) {
+    Page page;
+    page.number = static_cast<int>(result.document.pages.size()) + 1;
+    page.text = NormalizeText(section);
+    result.document.pages.push_back(std::move(page));
+  }
+  return result;
+}
+
+Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
+                                               const ExtractOptions& options) {
+  ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document, OpenPdf(bytes, options));
+  const int page_count = document->pages();
+  ARCHIVIST_RETURN_IF_ERROR(CheckPageCount(page_count, options));
+  PendingExtraction result;
+  result.document.media_type = MediaType::kPdf;
+  result.document.metadata = ReadPdfMetadata(*document);
+  std::vector<PageLayout> layouts(page_count);
+  result.document.pages.resize(page_count);
+  for (int i = 0; i < page_count; ++i) {
+    Page& page = result.document.pages[i];
+    page.number = i + 1;
+    std::unique_ptr<poppler::page> pdf_page(document->create_page(i));
+    if (pdf_page == nullptr) continue;  // an unreadable page stays empty and goes to OCR
+    PdfPageSize(*pdf_page, &page.width_pt, &page.height_pt);
+    layouts[i] = ReadPdfTextLayer(*pdf_page);
+  }
+  if (options.remove_headers_footers) RemoveRepeatedMargins(layouts);
+  for (int i = 0; i < page_count; ++i) {
+    Page& page = result.document.pages[i];
+    page.text = NormalizeText(RenderLayout(layouts[i]));
+    if (options.enable_ocr && !IsUsableText(AssessText(page.text), options.min_text_chars)) {
+      result.ocr_pages.push_back(page.number);
+    }
+  }
+  return result;
+}
+
+Result<PendingExtraction> ExtractImages(std::string_view bytes, MediaType type,
+                                        const ExtractOptions& options) {
+  ARCHIVIST_ASSIGN_OR_RETURN(int page_count, CountImagePages(bytes, type));
+  ARCHIVIST_RETURN_IF_ERROR(CheckPageCount(page_count, options));
+  PendingExtraction result;
+  result.document.media_type = type;
+  for (int number = 1; number <= page_count; ++number) {
+    Page page;
+    page.number = number;
+    page.source = PageSource::kOcr;
+    // Page sizes come from the decoded page; decoding twice is the price of a uniform OCR phase.
+    int dpi = 300;
+    ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, ReadImagePage(bytes, type, number, options, &dpi));
+    page.width_pt = pixGetWidth(pix.get()) * 72.0 / dpi;
+    page.height_pt = pixGetHeight(pix.get()) * 72.0 / dpi;
+    result.document.pages.push_back(std::move(page));
+    if (options.enable_ocr) result.ocr_pages.push_back(number);
+  }
+  return result;
+}
+
+// Folds an OCR result into a page that may already hold a (short or garbled) text layer.
+void MergeOcr(OcrPageResult ocr, Page* page) {
+  const TextQuality layer = AssessText(page->text);
+  const bool clean_layer = layer.printable > 0 && IsUsableText(layer, 1);
+  page->ocr_confidence = ocr.confidence;
+  page->rotation_degrees = ocr.rotation_degrees;
+  if (ocr.text.empty()) {
+    if (!clean_layer) {
+      page->text.clear();
+      page->source = PageSource::kOcr;
+    }
+    return;
+  }
+  page->text = std::move(ocr.text);
+  page->source = clean_layer ? PageSource::kMixed : PageSource::kOcr;
+}
+
+Status OcrPdfPage(const poppler::document& document, const ExtractOptions& options, Page* page) {
+  std::unique_ptr<poppler::page> pdf_page(document.create_page(page->number - 1));
+  if (pdf_page == nullptr) {
+    return Status::Corruption("PDF page " + std::to_string(page->number) + " cannot be read");
+  }
+  int dpi = options.ocr_dpi;
+  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, RenderPdfPage(*pdf_page, options, &dpi));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));
+  MergeOcr(std::move(ocr), page);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<PendingExtraction> ExtractWithoutOcr(std::string_view bytes, const ExtractOptions& options) {
+  ARCHIVIST_ASSIGN_OR_RETURN(MediaType type, CheckInput(bytes, options));
+  switch (type) {
+    case MediaType::kPdf:
+      return ExtractPdfTextLayers(bytes, options);
+    case MediaType::kTiff:
+    case MediaType::kPng:
+    case MediaType::kJpeg:
+      return ExtractImages(bytes, type, options);
+    case MediaType::kText:
+    case MediaType::kMarkdown:
+      return ExtractText(bytes, type);
+    case MediaType::kUnknown:
+      break;
+  }
+  return Status::Internal("unhandled media type");
+}
+
+Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page) {
+  ARCHIVIST_ASSIGN_OR_RETURN(MediaType type, CheckInput(bytes, options));
+  if (page == nullptr || page->number < 1) {
+    return Status::InvalidArgument("OcrPage needs a page with a 1-based number");
+  }
+  if (type == MediaType::kPdf) {
+    ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document,
+                               OpenPdf(bytes, options));
+    if (page->number > document->pages()) {
+      return Status::InvalidArgument("page " + std::to_string(page->number) + " is beyond the " +
+                                     std::to_string(document->pages()) + " pages of the PDF");
+    }
+    return OcrPdfPage(*document, options, page);
+  }
+  if (type == MediaType::kText || type == MediaType::kMarkdown) return Status::Ok();
+  int dpi = 300;
+  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, ReadImagePage(bytes, type, page->number, options, &dpi));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));
+  MergeOcr(std::move(ocr), page);
+  return Status::Ok();
+}
+
+Result<ExtractedDocument> Extract(std::string_view bytes, const ExtractOptions& options) {
+  ARCHIVIST_ASSIGN_OR_RETURN(PendingExtraction pending, ExtractWithoutOcr(bytes, options));
+  if (pending.ocr_pages.empty()) return std::move(pending.document);
+  if (pending.document.media_type == MediaType::kPdf) {
+    // One parse serves every OCR'd page of this call.
+    ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document,
+                               OpenPdf(bytes, options));
+    for (int number : pending.ocr_pages) {
+      ARCHIVIST_RETURN_IF_ERROR(
+          OcrPdfPage(*document, options, &pending.document.pages[number - 1]));
+    }
+  } else {
+    for (int number : pending.ocr_pages) {
+      ARCHIVIST_RETURN_IF_ERROR(OcrPage(bytes, options, &pending.document.pages[number - 1]));
+    }
+  }
+  return std::move(pending.document);
+}
+
+}  // namespace archivist::ingest

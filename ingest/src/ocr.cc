@@ -1,0 +1,144 @@
+#include "ocr.h"
+
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "text_util.h"
+
+namespace archivist::ingest {
+
+PixHolder& PixHolder::operator=(PixHolder&& other) noexcept {
+  if (this != &other) {
+    if (pix_ != nullptr) pixDestroy(&pix_);
+    pix_ = other.pix_;
+    other.pix_ = nullptr;
+  }
+  return *this;
+}
+
+PixHolder::~PixHolder() {
+  if (pix_ != nullptr) pixDestroy(&pix_);
+}
+
+void SilenceLeptonica() {
+  static std::once_flag once;
+  std::call_once(once, [] { setMsgSeverity(L_SEVERITY_NONE); });
+}
+
+namespace {
+
+struct EngineDeleter {
+  void operator()(tesseract::TessBaseAPI* api) const {
+    api->End();
+    delete api;
+  }
+};
+using Engine = std::unique_ptr<tesseract::TessBaseAPI, EngineDeleter>;
+
+// One engine per (thread, data dir, language, mode): TessBaseAPI is not thread-safe and its
+// start-up (loading the model) costs far more than a page, so it is kept for the thread's life.
+Result<tesseract::TessBaseAPI*> GetEngine(const std::string& datapath,
+                                          const std::string& languages,
+                                          tesseract::OcrEngineMode mode) {
+  thread_local std::map<std::string, Engine> engines;
+  const std::string key = datapath + '\n' + languages + '\n' + std::to_string(mode);
+  auto it = engines.find(key);
+  if (it != engines.end()) return it->second.get();
+  Engine api(new tesseract::TessBaseAPI());
+  // Keep Tesseract's diagnostics ("Estimating resolution", "Empty page") off stderr.
+  api->SetVariable("debug_file", "/dev/null");
+  if (api->Init(datapath.empty() ? nullptr : datapath.c_str(), languages.c_str(), mode) != 0) {
+    return Status::Unavailable("tesseract could not load language data '" + languages +
+                               "' from " + (datapath.empty() ? "its default tessdata directory"
+                                                             : "'" + datapath + "'"));
+  }
+  api->SetVariable("debug_file", "/dev/null");
+  tesseract::TessBaseAPI* raw = api.get();
+  engines.emplace(key, std::move(api));
+  return raw;
+}
+
+// Tidies Tesseract's output: trailing blanks removed, runs of blank lines become one.
+std::string TidyOcrText(const std::string& raw) {
+  std::string normalized = NormalizeText(raw);
+  std::string out;
+  size_t pos = 0;
+  int blank_run = 0;
+  while (pos <= normalized.size()) {
+    size_t end = normalized.find('\n', pos);
+    if (end == std::string::npos) end = normalized.size();
+    std::string_view line(normalized.data() + pos, end - pos);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (TrimAscii(line).empty()) {
+      ++blank_run;
+    } else {
+      if (!out.empty()) out += blank_run > 0 ? "\n\n" : "\n";
+      out.append(line.data(), line.size());
+      blank_run = 0;
+    }
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Clockwise quarter turns that make the text upright, from Tesseract's OSD; 0 when unsure.
+int DetectUprightQuarterTurns(Pix* pix, int dpi, const ExtractOptions& options) {
+  auto osd = GetEngine(options.tessdata_dir, "osd", tesseract::OEM_TESSERACT_ONLY);
+  if (!osd.ok()) return 0;  // no OSD data: recognition still works, just without auto-rotation
+  tesseract::TessBaseAPI* api = *osd;
+  api->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  api->SetImage(pix);
+  api->SetSourceResolution(dpi);
+  int orient_deg = 0;
+  float orient_conf = 0;
+  const char* script = nullptr;
+  float script_conf = 0;
+  const bool found = api->DetectOrientationScript(&orient_deg, &orient_conf, &script, &script_conf);
+  api->Clear();
+  // Low-confidence guesses on sparse pages do more harm than good.
+  if (!found || orient_conf < 2.0f) return 0;
+  return ((orient_deg / 90) % 4 + 4) % 4;
+}
+
+}  // namespace
+
+Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options) {
+  SilenceLeptonica();
+  OcrPageResult result;
+  PixHolder gray(pixConvertTo8(pix, 0));
+  if (!gray) return Status::Corruption("image could not be converted for OCR");
+  PixHolder rotated;
+  Pix* input = gray.get();
+  if (options.auto_rotate) {
+    const int turns = DetectUprightQuarterTurns(input, dpi, options);
+    if (turns != 0) {
+      rotated = PixHolder(pixRotateOrth(input, turns));
+      if (rotated) {
+        input = rotated.get();
+        result.rotation_degrees = turns * 90;
+      }
+    }
+  }
+  ARCHIVIST_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api,
+                             GetEngine(options.tessdata_dir, options.ocr_languages,
+                                       tesseract::OEM_LSTM_ONLY));
+  api->SetPageSegMode(tesseract::PSM_AUTO);
+  api->SetImage(input);
+  api->SetSourceResolution(dpi);
+  std::unique_ptr<char[]> text(api->GetUTF8Text());
+  if (text == nullptr) {
+    api->Clear();
+    return Status::Internal("tesseract failed to recognize the page");
+  }
+  result.text = TidyOcrText(text.get());
+  result.confidence = result.text.empty() ? 0.0f : static_cast<float>(api->MeanTextConf());
+  api->Clear();
+  return result;
+}
+
+}  // namespace archivist::ingest

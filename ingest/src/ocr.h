@@ -1,0 +1,45 @@
+#pragma once
+// Tesseract OCR of one page image. One TessBaseAPI per thread and language set (thread_local
+// cache), so concurrent callers never share an engine and never pay its start-up twice.
+
+#include <string>
+
+#include "archivist/base/status.h"
+#include "archivist/ingest/extractor.h"
+
+struct Pix;
+
+namespace archivist::ingest {
+
+struct OcrPageResult {
+  std::string text;         // NFKC, lines '\n', paragraphs "\n\n"
+  float confidence = -1.0f;  // mean word confidence 0..100
+  int rotation_degrees = 0;  // clockwise rotation applied before recognition
+};
+
+// Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`. Does not take ownership.
+// Fails with kUnavailable when the language data cannot be loaded.
+Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options);
+
+// Owns a Leptonica image; frees it on scope exit.
+class PixHolder {
+ public:
+  PixHolder() = default;
+  explicit PixHolder(Pix* pix) : pix_(pix) {}
+  PixHolder(PixHolder&& other) noexcept : pix_(other.pix_) { other.pix_ = nullptr; }
+  PixHolder& operator=(PixHolder&& other) noexcept;
+  PixHolder(const PixHolder&) = delete;
+  PixHolder& operator=(const PixHolder&) = delete;
+  ~PixHolder();
+
+  Pix* get() const { return pix_; }
+  explicit operator bool() const { return pix_ != nullptr; }
+
+ private:
+  Pix* pix_ = nullptr;
+};
+
+// Leptonica reports every decoding problem on stderr; the caller gets a Status instead.
+void SilenceLeptonica();
+
+}  // namespace archivist::ingest
