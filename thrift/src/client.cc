@@ -24,8 +24,9 @@ class ClientImpl : public Client {
  public:
   explicit ClientImpl(const ClientOptions& options) : options_(options) {
     const int frame = static_cast<int>(options.max_frame_bytes);
-    auto config = std::make_shared<at::TConfiguration>(
-        std::max(frame, at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE), frame);
+    // A plain copy: std::max would odr-use the class constant, which libthrift does not define.
+    const int default_message = at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE;
+    auto config = std::make_shared<at::TConfiguration>(std::max(frame, default_message), frame);
     socket_ = std::make_shared<at::transport::TSocket>(options.host, options.port, config);
     socket_->setConnTimeout(options.connect_timeout_ms);
     socket_->setRecvTimeout(options.call_timeout_ms);

@@ -164,8 +164,9 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     }
 
     const int frame = static_cast<int>(options.max_frame_bytes);
-    auto config = std::make_shared<at::TConfiguration>(
-        std::max(frame, at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE), frame);
+    // A plain copy: std::max would odr-use the class constant, which libthrift does not define.
+    const int default_message = at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE;
+    auto config = std::make_shared<at::TConfiguration>(std::max(frame, default_message), frame);
     auto transports = std::make_shared<LimitedFramedTransportFactory>(config);
     // Strict reads refuse messages without a version header (wrong protocol); strings may be as
     // long as a frame, containers are bounded separately.
