@@ -25,7 +25,8 @@ MUST_CONTAIN = {
     "docs/retention_policy.pdf": [
         "Information Security and Records Retention Policy", "Purpose", "Definitions",
         "least privilege", "Multi-factor authentication", "Records Retention Schedule",
-        "Financial records, invoices and payment records", "When a legal hold is issued", "Secure Disposal", "cross-cut shredding",
+        "Financial records, invoices and payment records", "When a legal hold is issued",
+        "Secure Disposal", "cross-cut shredding",
         "NIST SP 800-88", "Incident Reporting", "within 24 hours", "disciplinary action"],
     "docs/services_contract.pdf": [
         "Master Services Agreement", "Westgate Business Park", "Definitions",
@@ -34,7 +35,8 @@ MUST_CONTAIN = {
         "Consequences of Termination", "England and Wales"],
     "docs/wire_transfer_emails.pdf": [
         "Email Thread Export", "process an urgent wire transfer",
-        "go to their offshore account", "Corvane Trust Bank (Cayman) Ltd", "requires a call-back", "business email compromise",
+        "go to their offshore account", "Corvane Trust Bank (Cayman) Ltd", "requires a call-back",
+        "business email compromise",
         "No funds were sent", "suspicious activity report"],
     "docs/referral_letter_scan.pdf": [
         "Harbourview Family Practice", "Referral", "Eleanor Hartwell", "paroxysmal atrial",
