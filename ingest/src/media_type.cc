@@ -53,6 +53,17 @@ bool LooksLikeMarkdown(std::string_view text) {
   return score >= 2;
 }
 
+// Text files carry tabs, line and page breaks; other C0 controls mark binary data. A stray one in
+// a long file (an ESC from a printer dump) is tolerated.
+bool FewControlChars(std::string_view bytes) {
+  size_t controls = 0;
+  for (char ch : bytes) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') ++controls;
+  }
+  return controls <= bytes.size() / 200;
+}
+
 }  // namespace
 
 std::string_view MediaTypeName(MediaType type) {
@@ -90,7 +101,7 @@ MediaType DetectMediaType(std::string_view bytes) {
   if (StartsWith(bytes, "II*\0"sv) || StartsWith(bytes, "MM\0*"sv)) return MediaType::kTiff;
   if (StartsWith(bytes, "\x89PNG\r\n\x1a\n"sv)) return MediaType::kPng;
   if (StartsWith(bytes, "\xFF\xD8\xFF"sv)) return MediaType::kJpeg;
-  if (bytes.find('\0') == std::string_view::npos && IsValidUtf8(bytes)) {
+  if (bytes.find('\0') == std::string_view::npos && FewControlChars(bytes) && IsValidUtf8(bytes)) {
     return LooksLikeMarkdown(bytes) ? MediaType::kMarkdown : MediaType::kText;
   }
   return MediaType::kUnknown;

@@ -102,7 +102,9 @@ int DetectUprightQuarterTurns(Pix* pix, int dpi, const ExtractOptions& options) 
   api->Clear();
   // Low-confidence guesses on sparse pages do more harm than good.
   if (!found || orient_conf < 2.0f) return 0;
-  return ((orient_deg / 90) % 4 + 4) % 4;
+  // orient_deg is how far the content is turned clockwise; undo it with the remaining turns.
+  const int content_turns = ((orient_deg / 90) % 4 + 4) % 4;
+  return (4 - content_turns) % 4;
 }
 
 }  // namespace

@@ -1,0 +1,195 @@
+// OCR paths: image files, image-only PDF pages, mixed pages, rotation, the two-phase API.
+// Pages are small (a few lines of large type) so each recognition stays well under a second.
+
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "archivist/ingest/extractor.h"
+#include "ocr.h"
+#include "pdf_builder.h"
+#include "sources.h"
+
+namespace archivist::ingest {
+namespace {
+
+using testing::BuildPdf;
+using testing::LinesPage;
+using testing::PdfPageSpec;
+
+const std::vector<std::string> kLines = {"Quarterly invoice for Harbor", "Medical supplies total",
+                                         "amount due in March"};
+
+// Renders a small text page with Poppler: the "scan" the OCR tests read back.
+PixHolder RenderTextPage(int dpi) {
+  PdfPageSpec spec = LinesPage(kLines, 36, 60, 22, 30);
+  spec.width = 400;
+  spec.height = 160;
+  const std::string pdf = BuildPdf({spec});
+  ExtractOptions options;
+  options.ocr_dpi = dpi;
+  auto document = OpenPdf(pdf, options);
+  EXPECT_TRUE(document.ok());
+  if (!document.ok()) return PixHolder();
+  std::unique_ptr<poppler::page> page((*document)->create_page(0));
+  int used = 0;
+  auto pix = RenderPdfPage(*page, options, &used);
+  EXPECT_TRUE(pix.ok()) << pix.status().ToString();
+  EXPECT_EQ(used, dpi);
+  return pix.ok() ? std::move(pix).value() : PixHolder();
+}
+
+std::string Encode(Pix* pix, int format) {
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  if (pixWriteMem(&data, &size, pix, format) != 0) return {};
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
+std::string GrayPixels(Pix* pix) {
+  std::string pixels;
+  for (int y = 0; y < pixGetHeight(pix); ++y) {
+    l_uint32* line = pixGetData(pix) + y * pixGetWpl(pix);
+    for (int x = 0; x < pixGetWidth(pix); ++x) {
+      pixels.push_back(static_cast<char>(GET_DATA_BYTE(line, x)));
+    }
+  }
+  return pixels;
+}
+
+void ExpectKnownWords(const std::string& text) {
+  for (const char* word : {"Quarterly", "invoice", "Harbor", "Medical", "supplies", "March"}) {
+    EXPECT_NE(text.find(word), std::string::npos) << "missing '" << word << "' in: " << text;
+  }
+}
+
+TEST(OcrTest, PngImageIsRecognized) {
+  PixHolder pix = RenderTextPage(300);
+  ASSERT_TRUE(pix);
+  const std::string png = Encode(pix.get(), IFF_PNG);
+  ASSERT_EQ(DetectMediaType(png), MediaType::kPng);
+  auto result = Extract(png, ExtractOptions());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->pages.size(), 1u);
+  const Page& page = result->pages[0];
+  EXPECT_EQ(page.source, PageSource::kOcr);
+  ExpectKnownWords(page.text);
+  EXPECT_GT(page.ocr_confidence, 60.0f);
+  EXPECT_EQ(page.rotation_degrees, 0);
+  // 400 pt rendered at 300 dpi and stored with that resolution: back to 400 pt.
+  EXPECT_NEAR(page.width_pt, 400.0, 1.0);
+  EXPECT_NEAR(page.height_pt, 160.0, 1.0);
+}
+
+TEST(OcrTest, ImageOnlyPdfPageIsOcrdAndShortTextLayerMakesItMixed) {
+  PixHolder pix = RenderTextPage(200);
+  ASSERT_TRUE(pix);
+  PdfPageSpec scan;
+  scan.width = 400;
+  scan.height = 160;
+  scan.gray_pixels = GrayPixels(pix.get());
+  scan.image_width = pixGetWidth(pix.get());
+  scan.image_height = pixGetHeight(pix.get());
+  PdfPageSpec stamped = scan;
+  stamped.runs.push_back({300, 150, 6, "p. 2"});  // fewer than min_text_chars printable chars
+  auto result = Extract(BuildPdf({scan, stamped}), ExtractOptions());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->pages.size(), 2u);
+  EXPECT_EQ(result->pages[0].source, PageSource::kOcr);
+  EXPECT_EQ(result->pages[1].source, PageSource::kMixed);
+  for (const Page& page : result->pages) {
+    ExpectKnownWords(page.text);
+    EXPECT_GT(page.ocr_confidence, 0.0f);
+  }
+}
+
+TEST(OcrTest, OcrDisabledLeavesImagePagesEmpty) {
+  PixHolder pix = RenderTextPage(100);
+  ASSERT_TRUE(pix);
+  ExtractOptions options;
+  options.enable_ocr = false;
+  auto result = Extract(Encode(pix.get(), IFF_PNG), options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_TRUE(result->pages[0].text.empty());
+  EXPECT_FLOAT_EQ(result->pages[0].ocr_confidence, -1.0f);
+}
+
+TEST(OcrTest, SidewaysScanIsTurnedUpright) {
+  PixHolder pix = RenderTextPage(300);
+  ASSERT_TRUE(pix);
+  PixHolder sideways(pixRotateOrth(pix.get(), 1));  // a quarter turn clockwise
+  auto result = Extract(Encode(sideways.get(), IFF_PNG), ExtractOptions());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->pages[0].rotation_degrees, 270);
+  ExpectKnownWords(result->pages[0].text);
+
+  PixHolder upside_down(pixRotateOrth(pix.get(), 2));
+  auto flipped = Extract(Encode(upside_down.get(), IFF_PNG), ExtractOptions());
+  ASSERT_TRUE(flipped.ok()) << flipped.status().ToString();
+  EXPECT_EQ(flipped->pages[0].rotation_degrees, 180);
+  ExpectKnownWords(flipped->pages[0].text);
+}
+
+TEST(OcrTest, MultiPageTiffPagesAreOcrdInParallel) {
+  PixHolder first = RenderTextPage(150);
+  ASSERT_TRUE(first);
+  PixHolder second(pixCopy(nullptr, first.get()));
+  pixSetResolution(second.get(), 300, 300);  // same pixels, declared at twice the resolution
+  Pixa* pixa = pixaCreate(2);
+  pixaAddPix(pixa, first.get(), L_COPY);
+  pixaAddPix(pixa, second.get(), L_COPY);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(pixaWriteMemMultipageTiff(&data, &size, pixa), 0);
+  pixaDestroy(&pixa);
+  const std::string tiff(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  ASSERT_EQ(DetectMediaType(tiff), MediaType::kTiff);
+
+  ExtractOptions options;
+  auto pending = ExtractWithoutOcr(tiff, options);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->document.pages.size(), 2u);
+  ASSERT_EQ(pending->ocr_pages, (std::vector<int>{1, 2}));
+  EXPECT_NEAR(pending->document.pages[0].width_pt, 400.0, 1.0);
+  EXPECT_NEAR(pending->document.pages[1].width_pt, 200.0, 1.0);
+
+  Status statuses[2];
+  std::thread worker([&] { statuses[1] = OcrPage(tiff, options, &pending->document.pages[1]); });
+  statuses[0] = OcrPage(tiff, options, &pending->document.pages[0]);
+  worker.join();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i].ToString();
+    EXPECT_EQ(pending->document.pages[i].source, PageSource::kOcr);
+    ExpectKnownWords(pending->document.pages[i].text);
+  }
+}
+
+TEST(OcrTest, MissingLanguageIsUnavailable) {
+  PixHolder pix = RenderTextPage(100);
+  ASSERT_TRUE(pix);
+  ExtractOptions options;
+  options.ocr_languages = "xyz_no_such_language";
+  options.auto_rotate = false;
+  auto result = Extract(Encode(pix.get(), IFF_PNG), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kUnavailable) << result.status().ToString();
+}
+
+TEST(OcrTest, HugeImageIsRefusedBeforeDecoding) {
+  PixHolder pix = RenderTextPage(100);
+  ASSERT_TRUE(pix);
+  ExtractOptions options;
+  options.max_page_pixels = 100'000;  // the page is 556 x 222 = 123,432 pixels
+  auto result = Extract(Encode(pix.get(), IFF_PNG), options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace archivist::ingest
