@@ -97,7 +97,8 @@ class HashEmbedder final : public Embedder {
       if (i > 0 && !stop && !IsStopword(tokens[i - 1].norm))
         add("b:" + tokens[i - 1].term + " " + t.term, kBigramWeight);
       if (t.numeric || stop) continue;
-      std::vector<std::string_view> cps = CodePoints("<" + t.norm + ">");
+      const std::string marked = "<" + t.norm + ">";
+      std::vector<std::string_view> cps = CodePoints(marked);  // views into `marked`
       for (size_t n = 3; n <= 4; ++n) {
         for (size_t s = 0; s + n <= cps.size(); ++s) {
           std::string gram = "c:";

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "archivist/base/file_util.h"
 #include "archivist/index/archive.h"
 #include "archivist/index/embedder.h"
 
