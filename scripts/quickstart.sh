@@ -13,7 +13,7 @@ BIN=./build/cli/archivist
 echo
 echo "== archivist ingest samples/ =="
 # The bad/ folder holds deliberately broken files; the first run ingests only the good samples.
-"$BIN" --data-dir "$DATA" ingest samples --exclude 'bad/*' || true
+"$BIN" --data-dir "$DATA" ingest samples/docs
 echo
 echo "== archivist stats =="
 "$BIN" --data-dir "$DATA" stats
