@@ -1,0 +1,59 @@
+#pragma once
+// Per-tensor-type kernels: dequantize a row, quantize an activation row, dot product.
+//
+// A table of function pointers per instruction set is filled once at start-up: the scalar reference
+// (scalar.cc) first, then the entries the AVX2 / AVX-512 files provide override it. Kernels take
+// one row (or one pair of rows) and never spawn threads; callers split work across rows.
+
+#include <cstdint>
+#include <string_view>
+
+#include "archivist/engine/tensor_type.h"
+
+namespace archivist::engine::kernels {
+
+// Dequantizes n values (n a multiple of the block size) of a row to floats.
+using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
+// Quantizes n floats into blocks of this type (the activation side of a dot product).
+using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
+// Dot product of a weight row (this type) with an activation row (of vec_dot_type), n values.
+using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
+
+struct TypeKernels {
+  ToFloatFn to_float = nullptr;
+  FromFloatFn from_float = nullptr;
+  VecDotFn vec_dot = nullptr;
+  // The type the activation row is converted to before vec_dot, as the reference does:
+  // F32 -> F32, F16 -> F16, BF16 -> BF16, Q8_0/Q4_0 -> Q8_0, K-quants -> Q8_K.
+  TensorType vec_dot_type = TensorType::kF32;
+};
+
+enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+constexpr int kMaxTypeId = 40;
+
+struct KernelTable {
+  TypeKernels types[kMaxTypeId];
+  // Plain f32 helpers used by attention and norms.
+  float (*dot_f32)(int64_t n, const float* a, const float* b) = nullptr;
+  // y[i] += a * x[i]
+  void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+};
+
+// The table for the best instruction set this CPU supports (chosen once, thread-safe).
+const KernelTable& Active();
+// A specific table (tests compare each against the scalar reference). Only call when available.
+const KernelTable& ForIsa(Isa isa);
+bool IsaAvailable(Isa isa);
+Isa ActiveIsa();
+std::string_view IsaName(Isa isa);
+
+// Whether a weight of this type can be used in matmuls / dequantized.
+bool IsComputable(TensorType type);
+
+// Fill functions of each ISA file (a later file overrides entries an earlier one set).
+void FillScalar(KernelTable* t);
+void FillAvx2(KernelTable* t);
+void FillAvx512(KernelTable* t);
+
+}  // namespace archivist::engine::kernels

@@ -1,0 +1,243 @@
+// Every kernel of every available instruction set against the scalar reference, and the block
+// layouts against the reference set's real files.
+#include <gtest/gtest.h>
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "archivist/engine/gguf.h"
+#include "archivist/engine/quantize.h"
+#include "kernels/blocks.h"
+#include "kernels/fp16.h"
+#include "kernels/kernels.h"
+#include "oracle_util.h"
+
+namespace archivist::engine {
+namespace {
+
+using kernels::Isa;
+
+__attribute__((target("f16c"))) float HwHalfToFloat(uint16_t h) { return _cvtsh_ss(h); }
+__attribute__((target("f16c"))) uint16_t HwFloatToHalf(float f) {
+  return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT);
+}
+
+bool HasF16c() { return __builtin_cpu_supports("f16c"); }
+
+TEST(Fp16Test, EveryHalfDecodesLikeF16c) {
+  if (!HasF16c()) GTEST_SKIP() << "CPU without F16C";
+  for (uint32_t h = 0; h < 65536; ++h) {
+    float a = kernels::Fp16ToFp32(static_cast<uint16_t>(h));
+    float b = HwHalfToFloat(static_cast<uint16_t>(h));
+    if (std::isnan(b)) {
+      EXPECT_TRUE(std::isnan(a)) << h;
+    } else {
+      ASSERT_EQ(std::memcmp(&a, &b, 4), 0) << h;
+    }
+  }
+}
+
+TEST(Fp16Test, EncodingRoundsLikeF16c) {
+  if (!HasF16c()) GTEST_SKIP() << "CPU without F16C";
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<uint32_t> bits;
+  for (int i = 0; i < 2000000; ++i) {
+    uint32_t u = bits(rng);
+    // Bias towards the half range (exponents around 2^-30 .. 2^20), incl. subnormals and ties.
+    if (i % 2) u = (u & 0x807FFFFF) | ((100 + (u >> 24) % 50) << 23);
+    if (i % 7 == 0) u &= 0xFFFFF000;
+    float f;
+    std::memcpy(&f, &u, 4);
+    if (std::isnan(f)) continue;
+    ASSERT_EQ(kernels::Fp32ToFp16(f), HwFloatToHalf(f)) << std::hex << u;
+  }
+}
+
+TEST(Fp16Test, Bf16RoundsToNearestEven) {
+  EXPECT_EQ(kernels::Fp32ToBf16(1.0f), 0x3F80);
+  uint32_t u = 0x3F808000;  // exactly half way: stays even
+  float f;
+  std::memcpy(&f, &u, 4);
+  EXPECT_EQ(kernels::Fp32ToBf16(f), 0x3F80);
+  u = 0x3F818000;  // half way from an odd mantissa: rounds up
+  std::memcpy(&f, &u, 4);
+  EXPECT_EQ(kernels::Fp32ToBf16(f), 0x3F82);
+  EXPECT_EQ(kernels::Bf16ToFp32(0x4040), 3.0f);
+}
+
+std::vector<float> RandomFloats(size_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> dist(0.0f, scale);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+const TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
+                                   TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
+                                   TensorType::kQ5_K, TensorType::kQ6_K};
+
+class KernelsTest : public ::testing::TestWithParam<TensorType> {};
+
+// Quantize -> dequantize keeps values within what the type's step allows.
+TEST_P(KernelsTest, QuantizeRoundTripError) {
+  const TensorType type = GetParam();
+  const int64_t n = 1024;
+  auto x = RandomFloats(n, 1);
+  auto q = QuantizeRows(type, x, n);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  std::vector<float> y(n);
+  ASSERT_TRUE(DequantizeRow(type, q->data(), y.data(), n).ok());
+  double err = 0, norm = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    err += (x[i] - y[i]) * (x[i] - y[i]);
+    norm += x[i] * x[i];
+  }
+  const double rel = std::sqrt(err / norm);
+  const double bound = type == TensorType::kF32    ? 0
+                       : type == TensorType::kF16  ? 1e-3
+                       : type == TensorType::kBF16 ? 5e-3
+                       : type == TensorType::kQ8_0 ? 1e-2
+                       : type == TensorType::kQ6_K ? 4e-2
+                       : type == TensorType::kQ5_K ? 6e-2
+                                                   : 0.15;
+  EXPECT_LE(rel, bound) << TensorTypeName(type);
+}
+
+// Every ISA's dot product equals the scalar reference (up to float summation order), and the
+// scalar reference equals the double-precision dot of the dequantized rows.
+TEST_P(KernelsTest, DotMatchesScalarReference) {
+  const TensorType type = GetParam();
+  const auto& ref = kernels::ForIsa(Isa::kScalar).types[static_cast<int>(type)];
+  const auto& act = kernels::ForIsa(Isa::kScalar).types[static_cast<int>(ref.vec_dot_type)];
+  for (int64_t n : {256, 512, 4096, 4096 + 256}) {
+    for (uint32_t seed = 0; seed < 6; ++seed) {
+      auto w = RandomFloats(n, 100 + seed);
+      auto x = RandomFloats(n, 200 + seed, seed % 2 ? 3.0f : 0.01f);
+      auto wq = QuantizeRows(type, w, n);
+      ASSERT_TRUE(wq.ok());
+      if (seed == 5 && type != TensorType::kF32 && type != TensorType::kF16 &&
+          type != TensorType::kBF16) {
+        // Raw random bytes (with sane fp16 scales) reach every bit pattern of the quants.
+        std::mt19937 rng(seed);
+        for (auto& c : *wq) c = static_cast<char>(rng());
+        const auto info = GetTensorTypeInfo(type);
+        for (size_t b = 0; b < wq->size() / info.type_size; ++b) {
+          uint8_t* blk = reinterpret_cast<uint8_t*>(wq->data()) + b * info.type_size;
+          uint16_t d = kernels::Fp32ToFp16(0.01f), dm = kernels::Fp32ToFp16(0.003f);
+          if (type == TensorType::kQ6_K) {
+            std::memcpy(blk + 208, &d, 2);
+          } else {
+            std::memcpy(blk, &d, 2);
+            if (type == TensorType::kQ4_K || type == TensorType::kQ5_K) std::memcpy(blk + 2, &dm, 2);
+          }
+        }
+      }
+      const auto act_bytes = TensorRowBytes(ref.vec_dot_type, n);
+      ASSERT_TRUE(act_bytes.has_value());
+      std::string xq(*act_bytes, '\0');
+      act.from_float(x.data(), xq.data(), n);
+
+      std::vector<float> wd(n), xd(n);
+      ref.to_float(wq->data(), wd.data(), n);
+      act.to_float(xq.data(), xd.data(), n);
+      double exact = 0, mag = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        exact += static_cast<double>(wd[i]) * xd[i];
+        mag += std::fabs(static_cast<double>(wd[i]) * xd[i]);
+      }
+      const float r = ref.vec_dot(n, wq->data(), xq.data());
+      EXPECT_NEAR(r, exact, 2e-6 * mag + 1e-30) << TensorTypeName(type) << " n=" << n;
+      for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+        if (!kernels::IsaAvailable(isa)) continue;
+        const auto& k = kernels::ForIsa(isa).types[static_cast<int>(type)];
+        const float got = k.vec_dot(n, wq->data(), xq.data());
+        EXPECT_NEAR(got, r, 2e-6 * mag + 1e-30)
+            << TensorTypeName(type) << " " << kernels::IsaName(isa) << " n=" << n << " seed=" << seed;
+        // Activation converters and dequantizers of the ISA give identical bytes / values.
+        const auto& ka = kernels::ForIsa(isa).types[static_cast<int>(ref.vec_dot_type)];
+        std::string xq2(*act_bytes, '\0');
+        ka.from_float(x.data(), xq2.data(), n);
+        EXPECT_EQ(xq2, xq) << kernels::IsaName(isa);
+        std::vector<float> wd2(n);
+        k.to_float(wq->data(), wd2.data(), n);
+        EXPECT_EQ(wd2, wd) << kernels::IsaName(isa);
+      }
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllTypes, KernelsTest, ::testing::ValuesIn(kWeightTypes),
+                         [](const auto& info) { return std::string(TensorTypeName(info.param)); });
+
+TEST(KernelsTest, ActivationQuantizationFollowsTheReference) {
+  // Q8_0: d = max|x| / 127 as fp16, q = round-half-even(x * 127 / max|x|).
+  std::vector<float> x(32, 0.0f);
+  x[0] = -2.54f;
+  x[1] = 0.01f;   // 0.01 * 50 = 0.5 -> ties to even: 0
+  x[2] = 0.03f;   // 1.5 -> 2
+  x[3] = 2.54f;
+  kernels::BlockQ8_0 b;
+  kernels::ForIsa(Isa::kScalar).types[static_cast<int>(TensorType::kQ8_0)].from_float(x.data(), &b, 32);
+  EXPECT_EQ(b.qs[0], -127);
+  EXPECT_EQ(b.qs[1], 0);
+  EXPECT_EQ(b.qs[2], 2);
+  EXPECT_EQ(b.qs[3], 127);
+  EXPECT_EQ(b.d, kernels::Fp32ToFp16(2.54f / 127.f));
+  // Q8_K: iscale = -127 / (signed extreme), so the extreme always maps to -127 and d carries the
+  // sign.
+  std::vector<float> y(256, 0.5f);
+  y[7] = -4.0f;
+  kernels::BlockQ8_K k;
+  const auto& q8k = kernels::ForIsa(Isa::kScalar).types[static_cast<int>(TensorType::kQ8_K)];
+  q8k.from_float(y.data(), &k, 256);
+  EXPECT_EQ(k.qs[7], -127);
+  EXPECT_EQ(k.qs[0], 16);  // 0.5 * 31.75 = 15.875 -> 16
+  EXPECT_FLOAT_EQ(k.d, 1.0f / 31.75f);
+  EXPECT_EQ(k.bsums[0], 15 * 16 - 127);
+  y[7] = 4.0f;
+  q8k.from_float(y.data(), &k, 256);
+  EXPECT_EQ(k.qs[7], -127);
+  EXPECT_EQ(k.qs[0], -16);
+  EXPECT_FLOAT_EQ(k.d, -1.0f / 31.75f);
+}
+
+// The quantized files of the reference set hold the same random weights as the F32 files, so the
+// dequantized tensors must be close to them: this checks every block layout on real data.
+TEST(KernelsOracleTest, DequantizedOracleTensorsMatchF32) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  for (const char* model : {"llama4_moe_dev", "qwen2moe_dev", "bert_dev", "llama_dense_dev"}) {
+    auto f32 = GgufFile::Open(testing::OracleDir() + "/models/" + model + ".f32.gguf");
+    ASSERT_TRUE(f32.ok());
+    for (const char* variant : {"q8_0", "q4_k_m"}) {
+      auto q = GgufFile::Open(testing::OracleDir() + "/models/" + model + "." + variant + ".gguf");
+      ASSERT_TRUE(q.ok());
+      for (const auto& t : (*q)->tensors()) {
+        const GgufTensorInfo* ref = (*f32)->FindTensor(t.name);
+        ASSERT_NE(ref, nullptr);
+        ASSERT_TRUE(IsComputableType(t.type)) << t.name << " " << TensorTypeName(t.type);
+        std::vector<float> a(t.n_elements), b(ref->n_elements);
+        ASSERT_TRUE(DequantizeRow(t.type, t.data, a.data(), t.n_elements).ok());
+        std::memcpy(b.data(), ref->data, 4 * b.size());
+        double err = 0, norm = 0;
+        for (size_t i = 0; i < a.size(); ++i) {
+          err += (a[i] - b[i]) * (a[i] - b[i]);
+          norm += b[i] * b[i];
+        }
+        const double rel = std::sqrt(err / std::max(norm, 1e-30));
+        const double bound = t.type == TensorType::kF32    ? 0.0
+                             : t.type == TensorType::kQ8_0 ? 0.01
+                             : t.type == TensorType::kQ6_K ? 0.03
+                             : t.type == TensorType::kQ5_K ? 0.05
+                                                           : 0.12;
+        EXPECT_LE(rel, bound) << model << "." << variant << " " << t.name << " "
+                              << TensorTypeName(t.type);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace archivist::engine
