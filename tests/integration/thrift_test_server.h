@@ -1,0 +1,93 @@
+#pragma once
+// A real Archivist server for the Thrift integration tests: a fresh archive (RocksDB + FAISS with
+// the built-in embedder) in a temp directory, served on 127.0.0.1 at an ephemeral port from a
+// background thread.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "archivist/index/archive.h"
+#include "archivist/index/embedder.h"
+#include "archivist/thrift/server.h"
+
+namespace archivist::service::testing {
+
+inline constexpr char kDischargeSummary[] =
+    "Discharge Summary\n\n"
+    "Patient Jane Roe was admitted on 2024-03-02 with new atrial fibrillation.\n\n"
+    "Medications on discharge: warfarin 5 mg daily and metoprolol 25 mg twice daily.\n\n"
+    "Follow-up: INR check at the anticoagulation clinic in one week.\n";
+
+inline constexpr char kRetentionPolicy[] =
+    "Records Retention Policy\n\n"
+    "Wire transfers above 10,000 USD require the approval of two officers.\n\n"
+    "Signed contracts are kept for ten years after they expire, then shredded.\n";
+
+class ThriftServerTest : public ::testing::Test {
+ protected:
+  // Tests that need other limits change options_ before calling StartServer().
+  void SetUp() override {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "archivist-thrift-test-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    spool_dir_ = dir_ + "/spool";
+    std::filesystem::create_directories(spool_dir_);
+    embedder_ = index::MakeBuiltinEmbedder();
+    auto archive = index::Archive::Open(dir_ + "/data", embedder_.get());
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+    archive_ = std::move(*archive);
+    options_.port = 0;
+    options_.worker_threads = 4;
+    options_.spool_dir = spool_dir_;
+    options_.ingest.threads = 2;
+  }
+
+  void StartServer() {
+    auto server = Server::Create(options_, *archive_, *embedder_);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+    ASSERT_GT(server_->port(), 0);
+    serve_thread_ = std::thread([this] { serve_status_ = server_->Serve(); });
+  }
+
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    if (serve_thread_.joinable()) serve_thread_.join();
+    EXPECT_TRUE(serve_status_.ok()) << serve_status_.ToString();
+    server_.reset();
+  }
+
+  void TearDown() override {
+    StopServer();
+    archive_.reset();
+    embedder_.reset();
+    if (!dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    }
+  }
+
+  std::unique_ptr<Client> Connect() {
+    auto client = Client::Connect("127.0.0.1", server_->port());
+    EXPECT_TRUE(client.ok()) << client.status().ToString();
+    return client.ok() ? std::move(*client) : nullptr;
+  }
+
+  std::string dir_;
+  std::string spool_dir_;
+  std::unique_ptr<index::Embedder> embedder_;
+  std::unique_ptr<index::Archive> archive_;
+  ServerOptions options_;
+  std::unique_ptr<Server> server_;
+  std::thread serve_thread_;
+  Status serve_status_;
+};
+
+}  // namespace archivist::service::testing
