@@ -1,0 +1,146 @@
+// Tokenizers against the reference's token ids for every model and prompt.
+#include "archivist/engine/tokenizer.h"
+
+#include <gtest/gtest.h>
+
+#include "archivist/base/file_util.h"
+#include "archivist/engine/gguf.h"
+#include "oracle_util.h"
+
+namespace archivist::engine {
+namespace {
+
+using testing::Manifest;
+using testing::OracleDir;
+
+std::unique_ptr<Tokenizer> LoadTokenizer(const std::string& model) {
+  auto f = GgufFile::Open(OracleDir() + "/models/" + model + ".q8_0.gguf");
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  if (!f.ok()) return nullptr;
+  auto t = Tokenizer::FromGguf(**f);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(*t) : nullptr;
+}
+
+std::string Hex(const std::string& s) {
+  static const char* d = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += d[c >> 4];
+    out += d[c & 15];
+  }
+  return out;
+}
+
+TEST(TokenizerOracleTest, PromptTokensMatchTheReference) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  int checked = 0;
+  for (const auto& [model, m] : Manifest()["models"].items()) {
+    auto tok = LoadTokenizer(model);
+    ASSERT_NE(tok, nullptr) << model;
+    for (const auto& [prompt, ids] : m["prompt_tokens"].items()) {
+      SCOPED_TRACE(model + " / " + prompt);
+      auto text = ReadFile(OracleDir() + "/prompts/" + prompt + ".txt");
+      ASSERT_TRUE(text.ok());
+      auto got = tok->Encode(*text);
+      ASSERT_TRUE(got.ok()) << got.status().ToString();
+      const auto want = ids.get<std::vector<TokenId>>();
+      EXPECT_EQ(*got, want);
+      if (*got != want && m["prompt_pieces_hex"].contains(prompt)) {
+        const auto& pieces = m["prompt_pieces_hex"][prompt];
+        for (size_t i = 0; i < std::min(got->size(), want.size()); ++i) {
+          if ((*got)[i] != want[i]) {
+            ADD_FAILURE() << "first difference at " << i << ": got '"
+                          << Hex(tok->TokenToPiece((*got)[i], true)) << "' want '"
+                          << pieces[i].get<std::string>() << "'";
+            break;
+          }
+        }
+      }
+      // Byte-level BPE decodes back to the exact input.
+      if (tok->model() == "gpt2") {
+        EXPECT_EQ(tok->Decode(*got), *text);
+      }
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 19);  // 6 models x 3 short prompts + the long one (llama4)
+}
+
+TEST(TokenizerOracleTest, GeneratedPiecesMatchTheReference) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  for (const char* model : {"llama4_moe_dev", "qwen3moe_dev", "llama_dense_dev"}) {
+    auto tok = LoadTokenizer(model);
+    ASSERT_NE(tok, nullptr);
+    const auto& res = Manifest()["models"][model]["results"]["f32"]["precise"]["clinical"];
+    auto run = nlohmann::json::parse(
+        *ReadFile(OracleDir() + "/" + res["json"].get<std::string>()));
+    const auto gen = run["gen_tokens"].get<std::vector<TokenId>>();
+    const auto hex = run["gen_pieces_hex"].get<std::vector<std::string>>();
+    ASSERT_EQ(gen.size(), hex.size());
+    for (size_t i = 0; i < gen.size(); ++i) EXPECT_EQ(Hex(tok->TokenToPiece(gen[i])), hex[i]);
+  }
+}
+
+TEST(TokenizerOracleTest, SpecialTokensAndOptions) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  auto tok = LoadTokenizer("llama_moe_dev");
+  ASSERT_NE(tok, nullptr);
+  EXPECT_EQ(tok->bos(), 1023);
+  EXPECT_TRUE(tok->add_bos());
+  EXPECT_TRUE(tok->IsEndOfGeneration(1023));
+  TokenizeOptions plain;
+  plain.add_special = false;
+  auto a = tok->Encode("hi <|endoftext|>", plain);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(std::count(a->begin(), a->end(), 1023), 0);  // special text is plain text by default
+  TokenizeOptions special = plain;
+  special.parse_special = true;
+  auto b = tok->Encode("hi <|endoftext|>", special);
+  ASSERT_TRUE(b.ok());
+  ASSERT_FALSE(b->empty());
+  EXPECT_EQ(b->back(), 1023);
+  EXPECT_EQ(tok->Decode(*b), "hi ");
+  EXPECT_EQ(tok->Decode(*b, /*render_special=*/true), "hi <|endoftext|>");
+  // Invalid UTF-8 and control bytes still round-trip through byte tokens.
+  const std::string weird("\xff\xfe a\x01\x80 \xe2\x82", 10);
+  auto c = tok->Encode(weird, plain);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(tok->Decode(*c), weird);
+
+  auto bert = LoadTokenizer("bert_dev");
+  ASSERT_NE(bert, nullptr);
+  auto e = bert->Encode("");
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(*e, (std::vector<TokenId>{2, 3}));
+}
+
+TEST(TokenizerTest, RefusesUnknownModels) {
+  GgufWriter w;
+  ASSERT_TRUE(w.Add("tokenizer.ggml.model", GgufValue::String("rwkv")).ok());
+  ASSERT_TRUE(w.Add("tokenizer.ggml.tokens", GgufValue::StringArray({"a"})).ok());
+  auto f = GgufFile::FromBytes(*w.Serialize());
+  ASSERT_TRUE(f.ok());
+  auto t = Tokenizer::FromGguf(**f);
+  EXPECT_EQ(t.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(t.status().message().find("rwkv"), std::string::npos);
+
+  GgufWriter w2;
+  ASSERT_TRUE(w2.Add("tokenizer.ggml.model", GgufValue::String("gpt2")).ok());
+  ASSERT_TRUE(w2.Add("tokenizer.ggml.pre", GgufValue::String("mystery")).ok());
+  ASSERT_TRUE(w2.Add("tokenizer.ggml.tokens", GgufValue::StringArray({"a"})).ok());
+  auto f2 = GgufFile::FromBytes(*w2.Serialize());
+  ASSERT_TRUE(f2.ok());
+  EXPECT_EQ(Tokenizer::FromGguf(**f2).status().code(), StatusCode::kUnsupported);
+
+  GgufWriter w3;
+  ASSERT_TRUE(w3.Add("tokenizer.ggml.model", GgufValue::String("gpt2")).ok());
+  ASSERT_TRUE(w3.Add("tokenizer.ggml.tokens", GgufValue::StringArray({"a"})).ok());
+  ASSERT_TRUE(w3.Add("tokenizer.ggml.bos_token_id", GgufValue::U32(5)).ok());
+  auto f3 = GgufFile::FromBytes(*w3.Serialize());
+  ASSERT_TRUE(f3.ok());
+  EXPECT_EQ(Tokenizer::FromGguf(**f3).status().code(), StatusCode::kCorruption);
+}
+
+}  // namespace
+}  // namespace archivist::engine
