@@ -12,7 +12,7 @@ namespace {
 
 // A prefix query expands to at most this many terms (the most frequent ones), bounding its cost.
 constexpr size_t kMaxPrefixTerms = 128;
-// Positive clauses are tracked in a 64-bit mask.
+// Required clauses are tracked in a 64-bit mask.
 constexpr size_t kMaxClauses = 64;
 
 Status ValidateSearch(const SearchOptions& o) {
@@ -189,11 +189,15 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
     }
     if (c.occur == Occur::kShould && !c.phrase && !c.prefix && !seen_should.insert(terms[0]).second)
       continue;  // "tax tax" counts once
-    if (bit >= kMaxClauses)
-      return Status::InvalidArgument("the query has more than " + std::to_string(kMaxClauses) +
-                                     " search clauses");
-    const uint64_t mask = uint64_t{1} << bit++;
-    if (c.occur == Occur::kMust) required |= mask;
+    // Only required clauses need a bit: optional ones just add to the score.
+    uint64_t mask = 0;
+    if (c.occur == Occur::kMust) {
+      if (bit >= kMaxClauses)
+        return Status::InvalidArgument("the query has more than " + std::to_string(kMaxClauses) +
+                                       " required clauses");
+      mask = uint64_t{1} << bit++;
+      required |= mask;
+    }
     for (const auto& t : terms) out.highlight_terms.push_back(t);
     if (c.phrase) {
       double idf = 0.0;
@@ -269,7 +273,8 @@ Result<std::vector<ArchiveImpl::ScoredChunk>> ArchiveImpl::DenseSearch(const Par
 Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
                                                    const SearchOptions& options) {
   ARCHIVIST_RETURN_IF_ERROR(ValidateSearch(options));
-  ARCHIVIST_ASSIGN_OR_RETURN(ParsedQuery q, ParseQuery(query, analyzer_));
+  ARCHIVIST_ASSIGN_OR_RETURN(ParsedQuery q, options.plain_text ? PlainTextQuery(query, analyzer_)
+                                                               : ParseQuery(query, analyzer_));
   if (!options.collection.empty()) q.filters.collections.push_back(options.collection);
   const bool can_dense = dense_ != nullptr && embedder_ != nullptr;
   if (options.mode == SearchMode::kDense && !can_dense)

@@ -153,4 +153,17 @@ Result<ParsedQuery> ParseQuery(std::string_view q, const Analyzer& analyzer) {
   return out;
 }
 
+Result<ParsedQuery> PlainTextQuery(std::string_view text, const Analyzer& analyzer) {
+  ParsedQuery out;
+  out.dense_text = std::string(text);
+  for (const Token& t : analyzer.Tokenize(text)) {
+    QueryClause c;
+    c.terms.push_back(t.term);
+    c.position = t.begin;
+    out.clauses.push_back(std::move(c));
+  }
+  if (out.clauses.empty()) return Status::InvalidArgument("the query has no searchable words");
+  return out;
+}
+
 }  // namespace archivist::index

@@ -55,5 +55,7 @@ struct ParsedQuery {
 };
 
 Result<ParsedQuery> ParseQuery(std::string_view query, const Analyzer& analyzer);
+// Every word an optional term; no operators. kInvalidArgument if nothing searchable remains.
+Result<ParsedQuery> PlainTextQuery(std::string_view text, const Analyzer& analyzer);
 
 }  // namespace archivist::index

@@ -39,6 +39,9 @@ struct SearchOptions {
   double lexical_weight = 1.0;        // Default: 1.0
   double dense_weight = 1.0;          // Default: 1.0
   int candidates = 100;               // per-list depth before fusion. Default: 100
+  // Treat the query as plain text: every word is an OR-ed term, no operators, phrases or fields
+  // (for natural-language questions that may contain quotes or dashes). Default: false
+  bool plain_text = false;
 };
 
 struct SearchHit {
@@ -92,7 +95,10 @@ class Archive {
   virtual Result<std::vector<ChunkRecord>> GetChunks(const std::string& doc_id) = 0;
   virtual Result<ArchiveStats> Stats() = 0;
 
-  // Query syntax: words (OR-ed, ranked by BM25). Errors: kInvalidArgument for an unusable query.
+  // Query syntax (see index/src/query_parser.h): words OR-ed and ranked by BM25; "phrases" (required);
+  // +word / -word / -"phrase", AND, OR, NOT; prefix*; filters collection:, type:, tag:, doc:,
+  // after:YYYY[-MM[-DD]] (inclusive), before: (exclusive). Errors: kInvalidArgument for an unusable
+  // query, naming the byte position. Thread-safe.
   virtual Result<std::vector<SearchHit>> Search(const std::string& query,
                                                 const SearchOptions& options) = 0;
 
