@@ -49,6 +49,10 @@ size_t LastCharLength(std::string_view s) {
 bool EndsWithHyphenAfterLetter(std::string_view line) {
   if (line.size() < 2 || line.back() != '-') return false;
   std::string_view before = line.substr(0, line.size() - 1);
+  // A one-letter stem ("X-", "e-") is a compound like "X-ray", not a broken word.
+  const size_t space = before.find_last_of(' ');
+  const std::string_view stem = space == std::string_view::npos ? before : before.substr(space + 1);
+  if (stem.size() < 2) return false;
   const size_t n = LastCharLength(before);
   if (n > 1) return true;  // a non-ASCII letter (é-, ü-); punctuation there is ASCII in practice
   return std::isalpha(static_cast<unsigned char>(before.back())) != 0;

@@ -96,7 +96,9 @@ size_t FindPdfHeader(std::string_view bytes) {
 
 MediaType DetectMediaType(std::string_view bytes) {
   if (bytes.empty()) return MediaType::kUnknown;
-  if (FindPdfHeader(bytes) != std::string_view::npos) return MediaType::kPdf;
+  if (FindPdfHeader(bytes) != std::string_view::npos || LooksLikeHeaderlessPdf(bytes)) {
+    return MediaType::kPdf;
+  }
   using namespace std::string_view_literals;
   if (StartsWith(bytes, "II*\0"sv) || StartsWith(bytes, "MM\0*"sv)) return MediaType::kTiff;
   if (StartsWith(bytes, "\x89PNG\r\n\x1a\n"sv)) return MediaType::kPng;
@@ -105,6 +107,16 @@ MediaType DetectMediaType(std::string_view bytes) {
     return LooksLikeMarkdown(bytes) ? MediaType::kMarkdown : MediaType::kText;
   }
   return MediaType::kUnknown;
+}
+
+bool LooksLikeHeaderlessPdf(std::string_view bytes) {
+  // Some producers drop the "%PDF-" line; an object at the start and a trailer at the end are
+  // just as telling, and Poppler reads such files.
+  const std::string_view head = bytes.substr(0, 1024);
+  if (head.find(" 0 obj") == std::string_view::npos) return false;
+  const std::string_view tail = bytes.substr(bytes.size() > 4096 ? bytes.size() - 4096 : 0);
+  return tail.find("startxref") != std::string_view::npos ||
+         tail.find("trailer") != std::string_view::npos;
 }
 
 std::string DescribeUnknownContent(std::string_view bytes) {

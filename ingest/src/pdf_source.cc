@@ -37,8 +37,11 @@ std::string DateOrEmpty(time_t t) { return t == static_cast<time_t>(-1) ? "" : F
 Result<std::unique_ptr<poppler::document>> OpenPdf(std::string_view bytes,
                                                    const ExtractOptions& options) {
   SilencePoppler();
-  const size_t header = FindPdfHeader(bytes);
-  if (header == std::string_view::npos) return Status::Corruption("PDF header not found");
+  size_t header = FindPdfHeader(bytes);
+  if (header == std::string_view::npos) {
+    if (!LooksLikeHeaderlessPdf(bytes)) return Status::Corruption("PDF header not found");
+    header = 0;
+  }
   // Offsets inside the file count from "%PDF", so junk prepended in transit is cut off here.
   std::string_view pdf = bytes.substr(header);
   if (pdf.size() > static_cast<size_t>(INT_MAX)) {

@@ -123,6 +123,16 @@ TEST(PdfExtractTest, ToleratesJunkBeforeHeader) {
   EXPECT_EQ(result->pages[0].text, "Prefixed document text");
 }
 
+TEST(PdfExtractTest, ReadsPdfWithoutHeaderLine) {
+  std::string pdf = BuildPdf({LinesPage({"Headerless but readable"})});
+  pdf.erase(0, pdf.find('\n') + 1);  // drop "%PDF-1.4"
+  ASSERT_EQ(pdf.find("%PDF"), std::string::npos);
+  EXPECT_EQ(DetectMediaType(pdf), MediaType::kPdf);
+  auto result = Extract(pdf, NoOcr());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->pages[0].text, "Headerless but readable");
+}
+
 TEST(PdfExtractTest, TruncatedPdfIsCorruption) {
   const std::string pdf = BuildPdf({LinesPage({"Will be cut short"})});
   auto result = Extract(pdf.substr(0, 60), NoOcr());
