@@ -14,6 +14,7 @@
 #include "archivist/thrift/server.h"
 #include "convert.h"
 #include "error_mapping.h"
+#include "thrift_output.h"
 
 namespace archivist::service {
 namespace {
@@ -204,6 +205,7 @@ Status ClientOptions::Validate() const {
 
 Result<std::unique_ptr<Client>> Client::Connect(const ClientOptions& options) {
   ARCHIVIST_RETURN_IF_ERROR(options.Validate());
+  SilenceThriftDiagnostics();
   std::unique_ptr<ClientImpl> client;
   try {
     client = std::make_unique<ClientImpl>(options);

@@ -21,6 +21,7 @@
 #include "ArchivistService.h"
 #include "archivist_constants.h"
 #include "handler.h"
+#include "thrift_output.h"
 
 namespace archivist::service {
 namespace {
@@ -152,6 +153,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                index::Archive& archive,
                                                const index::Embedder& embedder) {
   ARCHIVIST_RETURN_IF_ERROR(options.Validate());
+  SilenceThriftDiagnostics();
   try {
     auto socket = std::make_shared<BoundServerSocket>(options.host, options.port);
     socket->setRecvTimeout(options.idle_timeout_ms);

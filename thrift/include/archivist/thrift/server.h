@@ -4,12 +4,14 @@
 //
 // Wire format: TFramedTransport + TBinaryProtocol over TCP. Every failure a call can have reaches
 // the client as the IDL's ArchivistError{code, message}; service::Client turns it back into the
-// Status it came from (same code, same message).
+// Status it came from (same code, same message). Thrift's own stderr diagnostics are silenced
+// process-wide by Server::Create / Client::Connect: every failure travels as a Status instead.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "archivist/base/status.h"
@@ -57,6 +59,7 @@ class Server {
   static Result<std::unique_ptr<Server>> Create(const ServerOptions& options,
                                                 index::Archive& archive,
                                                 const index::Embedder& embedder);
+  // Destroy only after Serve() has returned (or was never called).
   virtual ~Server() = default;
   // The bound port (the actual one when options.port was 0).
   virtual int port() const = 0;
