@@ -149,8 +149,15 @@ int RemoveRepeatedMargins(std::vector<PageLayout>& pages) {
     if (page.height <= 0) return false;
     return line.y1 <= page.height * kBand || line.y0 >= page.height * (1 - kBand);
   };
+  // Only pages with body text can carry running headers; a page holding nothing but one short
+  // line near the top ("Chapter 3", a slide title) keeps it.
+  auto has_body = [&](const PageLayout& page) {
+    return std::any_of(page.lines.begin(), page.lines.end(),
+                       [&](const LayoutLine& line) { return !in_margin(page, line); });
+  };
   std::map<std::string, int> pages_with_key;
   for (const PageLayout& page : pages) {
+    if (!has_body(page)) continue;
     std::set<std::string> keys;
     for (const LayoutLine& line : page.lines) {
       if (in_margin(page, line)) keys.insert(MarginKey(line.text));
@@ -160,6 +167,7 @@ int RemoveRepeatedMargins(std::vector<PageLayout>& pages) {
   const int needed = std::max<int>(3, static_cast<int>((pages.size() + 1) / 2));
   int removed = 0;
   for (PageLayout& page : pages) {
+    if (!has_body(page)) continue;
     auto& lines = page.lines;
     const size_t before = lines.size();
     lines.erase(std::remove_if(lines.begin(), lines.end(),

@@ -86,6 +86,11 @@ TEST(LayoutTest, MarginsNeedThreePagesAndHalfOfThem) {
   std::vector<PageLayout> sparse = {page(1, true), page(2, true), page(3, false), page(4, false),
                                     page(5, false)};
   EXPECT_EQ(RemoveRepeatedMargins(sparse), 0);
+
+  // Pages that hold only a line near the top keep it: there is no body for it to head.
+  std::vector<PageLayout> titles;
+  for (int n = 1; n <= 4; ++n) titles.push_back(BuildLayout(Line("Slide " + std::to_string(n), 72, 20), 612, 792));
+  EXPECT_EQ(RemoveRepeatedMargins(titles), 0);
 }
 
 }  // namespace
