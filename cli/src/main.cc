@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
 
   CLI::App app{"Archivist: on-premise document intelligence (ingest, search, ask)", "archivist"};
   app.require_subcommand(1);
+  // Global options are accepted after the subcommand too (`archivist search q --json`).
+  app.fallthrough();
   app.set_version_flag("--version", std::string("archivist ") + ARCHIVIST_VERSION);
 
   GlobalArgs g;

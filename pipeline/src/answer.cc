@@ -20,6 +20,9 @@ struct Candidate {
 
 // Long sentences match many words by accident; past this many words a sentence pays a penalty.
 constexpr int kLongSentenceWords = 60;
+// A sentence inherits part of its section heading's words: under "Anticoagulation change", the
+// sentence "Warfarin was replaced by apixaban" answers a question about anticoagulants.
+constexpr double kHeadingCredit = 0.5;
 
 int CountWords(std::string_view s) {
   int n = 0;
@@ -52,14 +55,22 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   }
 
   // Question terms weighted by idf, so rare words ("apixaban") count more than common ones.
+  // A word the archive has never seen is as specific as a word can be: it gets the highest weight,
+  // so a question about something absent is not "answered" by its common words alone.
   std::unordered_map<std::string, double> weights;
+  std::vector<std::string> unknown;
+  double max_idf = 0.0;
   for (const std::string& t : archive.AnalyzeTerms(question)) {
     if (weights.count(t)) continue;
-    weights[t] = std::max(archive.TermIdf(t), 0.05);
+    double idf = archive.TermIdf(t);
+    weights[t] = idf;
+    if (idf <= 0.0) unknown.push_back(t);
+    max_idf = std::max(max_idf, idf);
   }
   if (weights.empty()) {
     return Status::InvalidArgument("the question has no searchable words");
   }
+  for (const std::string& t : unknown) weights[t] = max_idf > 0.0 ? max_idf : 1.0;
   double total_weight = 0.0;
   for (const auto& [t, w] : weights) total_weight += w;
 
@@ -74,6 +85,8 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   for (size_t rank = 0; rank < hits.size(); ++rank) {
     const index::SearchHit& hit = hits[rank];
     ARCHIVIST_ASSIGN_OR_RETURN(index::ChunkRecord chunk, archive.GetChunk(hit.chunk_id));
+    std::unordered_set<std::string> heading_terms;
+    for (std::string& t : archive.AnalyzeTerms(chunk.heading_path)) heading_terms.insert(std::move(t));
     for (const index::ChunkSpanRecord& span : chunk.spans) {
       auto key = std::make_pair(chunk.doc_id, span.page);
       auto it = page_cache.find(key);
@@ -91,6 +104,7 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
         double covered = 0.0;
         for (const auto& [t, w] : weights) {
           if (terms.count(t)) covered += w;
+          else if (heading_terms.count(t)) covered += kHeadingCredit * w;
         }
         if (covered <= 0.0) continue;
         Candidate c;

@@ -37,6 +37,23 @@ TEST(SentencesTest, LineBreaksEndSentencesAndSpansPointIntoTheText) {
   EXPECT_EQ(text.substr(spans[2].begin, spans[2].end - spans[2].begin), "No further notes");
 }
 
+TEST(SentencesTest, WrappedLinesJoinButShortLinesAndListItemsSplit) {
+  std::string wrapped =
+      "Reasons: labile INR with a time in therapeutic range of only 41% despite good\n"
+      "adherence to dosing. She cannot easily reach the INR clinic for frequent\n"
+      "monitoring.\nMedicine\nApixaban\n"
+      "Follow-up with the general practitioner within seven days of discharge\n"
+      "- check renal function";
+  EXPECT_EQ(Split(wrapped),
+            (std::vector<std::string>{
+                "Reasons: labile INR with a time in therapeutic range of only 41% despite good\n"
+                "adherence to dosing.",
+                "She cannot easily reach the INR clinic for frequent\nmonitoring.", "Medicine",
+                "Apixaban",
+                "Follow-up with the general practitioner within seven days of discharge",
+                "- check renal function"}));
+}
+
 TEST(SentencesTest, LowercaseAfterPeriodDoesNotSplit) {
   EXPECT_EQ(Split("See section 4.2 above. and more"), (std::vector<std::string>{
                                                           "See section 4.2 above. and more"}));

@@ -16,8 +16,8 @@ struct AskOptions {
   int retrieve_k = 8;             // chunks retrieved to answer from. Default: 8
   std::string collection;         // empty: every collection
   // Minimum share of the question's (idf-weighted) terms a sentence must cover to be used.
-  // Below it for every sentence, the answer says the archive does not say. Default: 0.2.
-  double min_support = 0.2;
+  // Below it for every sentence, the answer says the archive does not say. Default: 0.3.
+  double min_support = 0.3;
 };
 
 struct Citation {
