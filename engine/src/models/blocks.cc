@@ -1,0 +1,254 @@
+#include "models/blocks.h"
+
+#include <tbb/blocked_range2d.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "archivist/engine/quantize.h"
+#include "kernels/kernels.h"
+#include "ops.h"
+
+namespace archivist::engine::blocks {
+
+namespace {
+std::string Blk(int64_t layer, const char* name) {
+  return "blk." + std::to_string(layer) + "." + name;
+}
+}  // namespace
+
+Result<AttentionWeights> LoadAttention(const WeightLoader& w, int64_t l, const HParams& hp,
+                                       const AttentionOptions& o) {
+  AttentionWeights a;
+  const int64_t q_width = hp.n_head * hp.head_dim;
+  const int64_t k_width = hp.n_head_kv * hp.head_dim;
+  const int64_t v_width = hp.n_head_kv * hp.head_dim_v;
+  ARCHIVIST_ASSIGN_OR_RETURN(a.q, w.Get(Blk(l, "attn_q.weight"), {hp.n_embd, q_width}));
+  ARCHIVIST_ASSIGN_OR_RETURN(a.k, w.Get(Blk(l, "attn_k.weight"), {hp.n_embd, k_width}));
+  ARCHIVIST_ASSIGN_OR_RETURN(a.v, w.Get(Blk(l, "attn_v.weight"), {hp.n_embd, v_width}));
+  ARCHIVIST_ASSIGN_OR_RETURN(a.o, w.Get(Blk(l, "attn_output.weight"),
+                                        {hp.n_head * hp.head_dim_v, hp.n_embd}));
+  if (o.biases) {
+    ARCHIVIST_ASSIGN_OR_RETURN(a.q_bias, w.OptionalF32(Blk(l, "attn_q.bias"), q_width));
+    ARCHIVIST_ASSIGN_OR_RETURN(a.k_bias, w.OptionalF32(Blk(l, "attn_k.bias"), k_width));
+    ARCHIVIST_ASSIGN_OR_RETURN(a.v_bias, w.OptionalF32(Blk(l, "attn_v.bias"), v_width));
+    ARCHIVIST_ASSIGN_OR_RETURN(a.o_bias, w.OptionalF32(Blk(l, "attn_output.bias"), hp.n_embd));
+  }
+  if (o.qk_norm) {
+    ARCHIVIST_ASSIGN_OR_RETURN(a.q_norm, w.GetF32(Blk(l, "attn_q_norm.weight"), hp.head_dim));
+    ARCHIVIST_ASSIGN_OR_RETURN(a.k_norm, w.GetF32(Blk(l, "attn_k_norm.weight"), hp.head_dim));
+  }
+  return a;
+}
+
+void Attention(const AttentionWeights& w, const AttentionParams& p, const HParams& hp,
+               const Batch& batch, int64_t layer, const float* x, KvCache* kv, float* out) {
+  const int64_t n = batch.n_tokens;
+  const int64_t hd = hp.head_dim, hdv = hp.head_dim_v;
+  const int64_t n_head = hp.n_head, n_kv = hp.n_head_kv;
+  const int64_t qw = n_head * hd, kw = n_kv * hd, vw = n_kv * hdv;
+  std::vector<float> q(n * qw), k(n * kw), v(n * vw);
+  ops::MatMul(w.q, x, n, q.data());
+  ops::MatMul(w.k, x, n, k.data());
+  ops::MatMul(w.v, x, n, v.data());
+  if (w.q_bias) ops::AddBias(q.data(), w.q_bias.F32(), n, qw);
+  if (w.k_bias) ops::AddBias(k.data(), w.k_bias.F32(), n, kw);
+  if (w.v_bias) ops::AddBias(v.data(), w.v_bias.F32(), n, vw);
+
+  for (int64_t t = 0; t < n; ++t) {
+    const int64_t pos = batch.pos0 + t;
+    float* qt = q.data() + t * qw;
+    float* kt = k.data() + t * kw;
+    if (p.qk_norm_weighted) {
+      ops::RmsNorm(qt, w.q_norm.F32(), hp.norm_eps, n_head, hd, qt);
+      ops::RmsNorm(kt, w.k_norm.F32(), hp.norm_eps, n_kv, hd, kt);
+    }
+    if (p.rope) {
+      for (int64_t h = 0; h < n_head; ++h) {
+        ops::Rope(qt + h * hd, hd, pos, hp.rope_base, p.neox, p.freq_factors);
+      }
+      for (int64_t h = 0; h < n_kv; ++h) {
+        ops::Rope(kt + h * hd, hd, pos, hp.rope_base, p.neox, p.freq_factors);
+      }
+    }
+    if (p.qk_norm_plain_after_rope) {
+      ops::RmsNorm(qt, nullptr, hp.norm_eps, n_head, hd, qt);
+      ops::RmsNorm(kt, nullptr, hp.norm_eps, n_kv, hd, kt);
+    }
+    if (p.temperature_tuning) {
+      const float scale = static_cast<float>(
+          std::log(std::floor((static_cast<float>(pos) + 1.0f) / p.temperature_floor) + 1.0) *
+              p.temperature_scale +
+          1.0);
+      for (int64_t i = 0; i < qw; ++i) qt[i] *= scale;
+    }
+  }
+
+  // Keys and values visible to this batch: the cache (decoders) or the batch itself (encoders).
+  const float* keys;
+  const float* vals;
+  if (kv != nullptr) {
+    for (int64_t t = 0; t < n; ++t) {
+      std::copy_n(k.data() + t * kw, kw, kv->K(layer, batch.pos0 + t));
+      std::copy_n(v.data() + t * vw, vw, kv->V(layer, batch.pos0 + t));
+    }
+    keys = kv->K(layer, 0);
+    vals = kv->V(layer, 0);
+  } else {
+    keys = k.data();
+    vals = v.data();
+  }
+  const int64_t n_keys_total = kv != nullptr ? batch.pos0 + n : n;
+  const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+  const int64_t group = n_head / n_kv;
+  std::vector<float> attn(n * n_head * hdv, 0.0f);
+  const auto& kt = kernels::Active();
+
+  tbb::parallel_for(
+      tbb::blocked_range2d<int64_t>(0, n, 0, n_head), [&](const tbb::blocked_range2d<int64_t>& r) {
+        std::vector<float> scores;
+        for (int64_t t = r.rows().begin(); t < r.rows().end(); ++t) {
+          const int64_t pos = batch.pos0 + t;
+          int64_t k_begin = 0, k_end = n_keys_total;  // [k_begin, k_end)
+          if (p.causal) k_end = pos + 1;
+          if (p.chunk > 0) k_begin = (pos / p.chunk) * p.chunk;
+          scores.resize(k_end - k_begin);
+          for (int64_t h = r.cols().begin(); h < r.cols().end(); ++h) {
+            const int64_t g = h / group;
+            const float* qh = q.data() + t * qw + h * hd;
+            for (int64_t j = k_begin; j < k_end; ++j) {
+              scores[j - k_begin] = kt.dot_f32(hd, qh, keys + j * kw + g * hd) * scale;
+            }
+            ops::Softmax(scores.data(), k_end - k_begin);
+            float* o = attn.data() + t * n_head * hdv + h * hdv;
+            for (int64_t j = k_begin; j < k_end; ++j) {
+              kt.axpy_f32(hdv, scores[j - k_begin], vals + j * vw + g * hdv, o);
+            }
+          }
+        }
+      });
+  ops::MatMul(w.o, attn.data(), n, out);
+  if (w.o_bias) ops::AddBias(out, w.o_bias.F32(), n, hp.n_embd);
+}
+
+Result<FfnWeights> LoadSwiGlu(const WeightLoader& w, const std::string& prefix,
+                              const std::string& suffix, int64_t n_embd, int64_t n_ff) {
+  FfnWeights f;
+  ARCHIVIST_ASSIGN_OR_RETURN(f.gate, w.Get(prefix + "ffn_gate" + suffix + ".weight", {n_embd, n_ff}));
+  ARCHIVIST_ASSIGN_OR_RETURN(f.up, w.Get(prefix + "ffn_up" + suffix + ".weight", {n_embd, n_ff}));
+  ARCHIVIST_ASSIGN_OR_RETURN(f.down, w.Get(prefix + "ffn_down" + suffix + ".weight", {n_ff, n_embd}));
+  return f;
+}
+
+void SwiGlu(const FfnWeights& w, const float* x, int64_t n, float* out) {
+  const int64_t n_ff = w.gate.n_out;
+  std::vector<float> g(n * n_ff), u(n * n_ff);
+  ops::MatMul(w.gate, x, n, g.data());
+  ops::MatMul(w.up, x, n, u.data());
+  for (int64_t i = 0; i < n * n_ff; ++i) g[i] = ops::Silu(g[i]) * u[i];
+  ops::MatMul(w.down, g.data(), n, out);
+}
+
+void GeluFfn(const FfnWeights& w, const float* x, int64_t n, float* out) {
+  const int64_t n_ff = w.up.n_out;
+  std::vector<float> u(n * n_ff);
+  ops::MatMul(w.up, x, n, u.data());
+  if (w.up_bias) ops::AddBias(u.data(), w.up_bias.F32(), n, n_ff);
+  for (auto& v : u) v = ops::GeluReference(v);
+  ops::MatMul(w.down, u.data(), n, out);
+  if (w.down_bias) ops::AddBias(out, w.down_bias.F32(), n, w.down.n_out);
+}
+
+Result<MoeWeights> LoadMoe(const WeightLoader& w, int64_t l, const HParams& hp) {
+  MoeWeights m;
+  ARCHIVIST_ASSIGN_OR_RETURN(m.router, w.Get(Blk(l, "ffn_gate_inp.weight"), {hp.n_embd, hp.n_expert}));
+  ARCHIVIST_ASSIGN_OR_RETURN(
+      m.gate_exps, w.Get(Blk(l, "ffn_gate_exps.weight"), {hp.n_embd, hp.n_ff_exp, hp.n_expert}));
+  ARCHIVIST_ASSIGN_OR_RETURN(
+      m.up_exps, w.Get(Blk(l, "ffn_up_exps.weight"), {hp.n_embd, hp.n_ff_exp, hp.n_expert}));
+  ARCHIVIST_ASSIGN_OR_RETURN(
+      m.down_exps, w.Get(Blk(l, "ffn_down_exps.weight"), {hp.n_ff_exp, hp.n_embd, hp.n_expert}));
+  return m;
+}
+
+void Moe(const MoeWeights& w, const MoeParams& p, const HParams& hp, const float* x, int64_t n,
+         float* out) {
+  const int64_t n_expert = hp.n_expert, k = hp.n_expert_used, d = hp.n_embd;
+  const int64_t n_ff = w.gate_exps.n_out;
+  std::vector<float> logits(n * n_expert);
+  ops::MatMul(w.router, x, n, logits.data());
+
+  // Routing: chosen experts (best first) and their weights per token.
+  std::vector<int32_t> chosen(n * k);
+  std::vector<float> weight(n * k);
+  std::vector<int32_t> order(n_expert);
+  std::vector<float> probs(n_expert);
+  for (int64_t t = 0; t < n; ++t) {
+    const float* lg = logits.data() + t * n_expert;
+    if (p.router == RouterKind::kSoftmax) {
+      std::copy_n(lg, n_expert, probs.data());
+      ops::Softmax(probs.data(), n_expert);
+    } else {
+      for (int64_t e = 0; e < n_expert; ++e) probs[e] = 1.0f / (1.0f + std::exp(-lg[e]));
+    }
+    std::iota(order.begin(), order.end(), 0);
+    // Ties keep the lower expert id first, as a stable descending sort does.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return probs[a] > probs[b]; });
+    float sum = 0;
+    for (int64_t j = 0; j < k; ++j) {
+      chosen[t * k + j] = order[j];
+      weight[t * k + j] = probs[order[j]];
+      sum += probs[order[j]];
+    }
+    if (p.renormalize) {
+      sum = std::max(sum, 6.103515625e-5f);
+      for (int64_t j = 0; j < k; ++j) weight[t * k + j] /= sum;
+    }
+  }
+
+  // Group (token, slot) pairs by expert; run each expert once over its tokens.
+  std::vector<std::vector<int64_t>> slots(n_expert);
+  for (int64_t s = 0; s < n * k; ++s) slots[chosen[s]].push_back(s);
+  std::vector<float> result(n * k * d, 0.0f);  // per slot, summed in slot order below
+  for (int64_t e = 0; e < n_expert; ++e) {
+    const auto& sl = slots[e];
+    if (sl.empty()) continue;
+    const int64_t m = static_cast<int64_t>(sl.size());
+    std::vector<float> xe(m * d), g(m * n_ff), u(m * n_ff), y(m * d);
+    for (int64_t i = 0; i < m; ++i) {
+      const float* src = x + (sl[i] / k) * d;
+      const float s = p.router == RouterKind::kSigmoidInput ? weight[sl[i]] : 1.0f;
+      for (int64_t c = 0; c < d; ++c) xe[i * d + c] = src[c] * s;
+    }
+    ops::MatMul(w.gate_exps, xe.data(), m, g.data(), e);
+    ops::MatMul(w.up_exps, xe.data(), m, u.data(), e);
+    for (int64_t i = 0; i < m * n_ff; ++i) g[i] = ops::Silu(g[i]) * u[i];
+    ops::MatMul(w.down_exps, g.data(), m, y.data(), e);
+    for (int64_t i = 0; i < m; ++i) {
+      const float s = p.router == RouterKind::kSigmoidInput ? 1.0f : weight[sl[i]];
+      float* dst = result.data() + sl[i] * d;
+      for (int64_t c = 0; c < d; ++c) dst[c] = y[i * d + c] * s;
+    }
+  }
+  for (int64_t t = 0; t < n; ++t) {
+    float* o = out + t * d;
+    std::copy_n(result.data() + t * k * d, d, o);
+    for (int64_t j = 1; j < k; ++j) Add(o, result.data() + (t * k + j) * d, d);
+  }
+}
+
+void Embed(const Weight& token_embd, const TokenId* tokens, int64_t n, float* out) {
+  const auto to_float = kernels::Active().types[static_cast<int>(token_embd.type)].to_float;
+  for (int64_t t = 0; t < n; ++t) {
+    to_float(token_embd.Row(tokens[t]), out + t * token_embd.n_in, token_embd.n_in);
+  }
+}
+
+void Add(float* x, const float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] += y[i];
+}
+
+}  // namespace archivist::engine::blocks

@@ -1,0 +1,133 @@
+#include "ops.h"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/fp16.h"
+#include "kernels/kernels.h"
+
+namespace archivist::engine::ops {
+
+
+void MatMul(const Weight& w, const float* x, int64_t n_tokens, float* y, int64_t expert) {
+  const auto& table = kernels::Active();
+  const kernels::TypeKernels& k = table.types[static_cast<int>(w.type)];
+  const TensorType vdt = k.vec_dot_type;
+  const int64_t n_in = w.n_in, n_out = w.n_out;
+  // Quantize the activations once, then share them across the threads that split the rows.
+  std::vector<uint8_t> xq_buf;
+  const uint8_t* xq = reinterpret_cast<const uint8_t*>(x);
+  uint64_t xrow = n_in * sizeof(float);
+  if (vdt != TensorType::kF32) {
+    xrow = *TensorRowBytes(vdt, static_cast<uint64_t>(n_in));
+    xq_buf.resize(xrow * n_tokens);
+    const auto from = table.types[static_cast<int>(vdt)].from_float;
+    for (int64_t t = 0; t < n_tokens; ++t) from(x + t * n_in, xq_buf.data() + t * xrow, n_in);
+    xq = xq_buf.data();
+  }
+  const auto dot = k.vec_dot;
+  // Enough chunks for load balance; each chunk reads its weight rows once for all tokens.
+  const int64_t grain = std::max<int64_t>(1, std::min<int64_t>(64, n_out / 64));
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n_out, grain),
+                    [&](const tbb::blocked_range<int64_t>& r) {
+                      for (int64_t o = r.begin(); o < r.end(); ++o) {
+                        const uint8_t* wr = w.Row(o, expert);
+                        for (int64_t t = 0; t < n_tokens; ++t) {
+                          y[t * n_out + o] = dot(n_in, wr, xq + t * xrow);
+                        }
+                      }
+                    });
+}
+
+void AddBias(float* x, const float* b, int64_t n_tokens, int64_t width) {
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    for (int64_t i = 0; i < width; ++i) x[t * width + i] += b[i];
+  }
+}
+
+void RmsNorm(const float* x, const float* w, float eps, int64_t n_tokens, int64_t width, float* y) {
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    const float* xr = x + t * width;
+    float* yr = y + t * width;
+    double sum = 0;
+    for (int64_t i = 0; i < width; ++i) sum += static_cast<double>(xr[i] * xr[i]);
+    const float mean = static_cast<float>(sum / width);
+    const float scale = 1.0f / std::sqrt(mean + eps);
+    if (w != nullptr) {
+      for (int64_t i = 0; i < width; ++i) yr[i] = xr[i] * scale * w[i];
+    } else {
+      for (int64_t i = 0; i < width; ++i) yr[i] = xr[i] * scale;
+    }
+  }
+}
+
+void LayerNorm(const float* x, const float* w, const float* b, float eps, int64_t n_tokens,
+               int64_t width, float* y) {
+  for (int64_t t = 0; t < n_tokens; ++t) {
+    const float* xr = x + t * width;
+    float* yr = y + t * width;
+    double sum = 0;
+    for (int64_t i = 0; i < width; ++i) sum += xr[i];
+    const float mean = static_cast<float>(sum / width);
+    double var = 0;
+    for (int64_t i = 0; i < width; ++i) {
+      const float d = xr[i] - mean;
+      var += static_cast<double>(d * d);
+    }
+    const float scale = 1.0f / std::sqrt(static_cast<float>(var / width) + eps);
+    for (int64_t i = 0; i < width; ++i) {
+      float v = (xr[i] - mean) * scale;
+      if (w != nullptr) v *= w[i];
+      if (b != nullptr) v += b[i];
+      yr[i] = v;
+    }
+  }
+}
+
+void Rope(float* v, int64_t head_dim, int64_t pos, float base, bool neox,
+          const float* freq_factors) {
+  const int64_t half = head_dim / 2;
+  const float theta_scale = std::pow(base, -2.0f / static_cast<float>(head_dim));
+  float theta = static_cast<float>(pos);
+  for (int64_t i = 0; i < half; ++i) {
+    const float t = freq_factors != nullptr ? theta / freq_factors[i] : theta;
+    const float c = std::cos(t), s = std::sin(t);
+    const int64_t i0 = neox ? i : 2 * i;
+    const int64_t i1 = neox ? i + half : 2 * i + 1;
+    const float a = v[i0], b = v[i1];
+    v[i0] = a * c - b * s;
+    v[i1] = a * s + b * c;
+    theta *= theta_scale;
+  }
+}
+
+float Silu(float x) { return x / (1.0f + std::exp(-x)); }
+
+float GeluReference(float x) {
+  // The reference tabulates GELU on fp16 inputs and stores fp16 outputs.
+  if (x >= 10.0f) return x;
+  if (x <= -10.0f) return 0.0f;
+  const float xh = kernels::Fp16ToFp32(kernels::Fp32ToFp16(x));
+  constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+  constexpr float kCoef = 0.044715f;
+  const float g = 0.5f * xh * (1.0f + std::tanh(kSqrt2OverPi * xh * (1.0f + kCoef * xh * xh)));
+  return kernels::Fp16ToFp32(kernels::Fp32ToFp16(g));
+}
+
+void Softmax(float* x, int64_t n) {
+  float mx = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) mx = std::max(mx, x[i]);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - mx);
+    sum += x[i];
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+}  // namespace archivist::engine::ops
