@@ -55,9 +55,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& path, const ModelO
   }
   ModelInfo& info = I.info;
   info.architecture = hp.arch;
-  info.name = I.file->GetStringOr("general.name", "").ok()
-                  ? *I.file->GetStringOr("general.name", "")
-                  : "";
+  if (auto name = I.file->GetStringOr("general.name", ""); name.ok()) info.name = *name;
   info.n_vocab = hp.n_vocab;
   info.n_embd = hp.n_embd;
   info.n_layer = hp.n_layer;
@@ -82,6 +80,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& path, const ModelO
 const ModelInfo& Model::info() const { return impl_->info; }
 const Tokenizer& Model::tokenizer() const { return *impl_->tokenizer; }
 int Model::n_threads() const { return impl_->n_threads; }
+const GgufFile& Model::gguf() const { return *impl_->file; }
 
 struct Session::Impl {
   const Model* model = nullptr;

@@ -47,6 +47,8 @@ struct ModelInfo {
   uint64_t n_bytes = 0;       // tensor data bytes
 };
 
+class GgufFile;
+
 class Model {
  public:
   // kNotFound (no file), kInvalidArgument / kCorruption (bad file), kUnsupported (architecture,
@@ -60,6 +62,8 @@ class Model {
   const ModelInfo& info() const;
   const Tokenizer& tokenizer() const;
   int n_threads() const;
+  // The underlying file (metadata such as tokenizer.chat_template).
+  const GgufFile& gguf() const;
 
  private:
   Model();
