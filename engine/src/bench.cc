@@ -1,0 +1,155 @@
+#include "archivist/engine/bench.h"
+
+#include <sys/resource.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "archivist/engine/generate.h"
+#include "archivist/engine/gguf.h"
+#include "archivist/engine/model.h"
+#include "kernels/kernels.h"
+
+namespace archivist::engine {
+namespace {
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+uint64_t WeightBytesPerToken(const GgufFile& f, const ModelInfo& info) {
+  uint64_t bytes = 0;
+  const bool tied = f.FindTensor("output.weight") == nullptr;
+  for (const auto& t : f.tensors()) {
+    if (t.name == "token_embd.weight") {
+      bytes += tied ? t.n_bytes : t.n_bytes / std::max<int64_t>(1, t.dim(1));
+    } else if (t.name.find("_exps.") != std::string::npos && info.n_expert > 0) {
+      bytes += t.n_bytes / info.n_expert * info.n_expert_used;
+    } else {
+      bytes += t.n_bytes;
+    }
+  }
+  return bytes;
+}
+
+}  // namespace
+
+Status EngineBenchOptions::Validate() const {
+  if (prompt_tokens <= 0 || gen_tokens <= 0 || repetitions <= 0 || threads.empty()) {
+    return Status::InvalidArgument("bench sizes, repetitions and thread list must be positive");
+  }
+  for (int t : threads) {
+    if (t <= 0) return Status::InvalidArgument("thread counts must be positive");
+  }
+  return Status::Ok();
+}
+
+double MeasureReadBandwidth(uint64_t bytes, int threads) {
+  const uint64_t n = bytes / sizeof(uint64_t);
+  std::vector<uint64_t> buf(n);
+  for (uint64_t i = 0; i < n; ++i) buf[i] = i;  // touch every page before timing
+  tbb::task_arena arena(threads);
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<uint64_t> sums(threads, 0);
+    const double t0 = Now();
+    arena.execute([&] {
+      tbb::parallel_for(0, threads, [&](int k) {
+        const uint64_t begin = n / threads * k, end = k + 1 == threads ? n : n / threads * (k + 1);
+        uint64_t a = 0, b = 0, c = 0, d = 0;
+        for (uint64_t i = begin; i + 4 <= end; i += 4) {
+          a += buf[i];
+          b ^= buf[i + 1];
+          c += buf[i + 2];
+          d ^= buf[i + 3];
+        }
+        sums[k] = a + b + c + d;
+      });
+    });
+    const double dt = Now() - t0;
+    volatile uint64_t sink = 0;
+    for (uint64_t s : sums) sink = sink + s;
+    best = std::max(best, static_cast<double>(n * sizeof(uint64_t)) / dt);
+  }
+  return best;
+}
+
+Result<EngineBenchResult> RunEngineBench(const std::string& path, const EngineBenchOptions& o) {
+  ARCHIVIST_RETURN_IF_ERROR(o.Validate());
+  EngineBenchResult r;
+  r.model_path = path;
+  r.prompt_tokens = o.prompt_tokens;
+  r.gen_tokens = o.gen_tokens;
+  r.isa = std::string(kernels::IsaName(kernels::ActiveIsa()));
+  for (int threads : o.threads) {
+    ModelOptions mo;
+    mo.n_threads = threads;
+    ARCHIVIST_ASSIGN_OR_RETURN(auto model, Model::Load(path, mo));
+    const ModelInfo& info = model->info();
+    if (info.is_encoder) return Status::InvalidArgument("bench-engine needs a generative model");
+    r.architecture = info.architecture;
+    r.n_params = info.n_params;
+    r.file_bytes = model->gguf().file_size();
+    r.weight_bytes_per_token = WeightBytesPerToken(model->gguf(), info);
+    std::mt19937_64 rng(o.seed);
+    std::vector<TokenId> prompt(o.prompt_tokens);
+    for (auto& t : prompt) t = static_cast<TokenId>(rng() % (info.n_vocab - 1));
+    EngineBenchRun run;
+    run.threads = threads;
+    for (int rep = 0; rep < o.repetitions; ++rep) {
+      SessionOptions so;
+      so.n_ctx = o.prompt_tokens + o.gen_tokens + 1;
+      ARCHIVIST_ASSIGN_OR_RETURN(auto session, Session::Create(*model, so));
+      GenerateOptions go;
+      go.max_tokens = o.gen_tokens + 1;  // the first token comes from the prompt pass
+      go.stop_at_end_of_generation = false;
+      ARCHIVIST_ASSIGN_OR_RETURN(auto g, Generate(*session, prompt, go));
+      run.prompt_tokens_per_s = std::max(run.prompt_tokens_per_s, o.prompt_tokens / g.prompt_seconds);
+      run.gen_tokens_per_s = std::max(run.gen_tokens_per_s, o.gen_tokens / g.generate_seconds);
+    }
+    r.runs.push_back(run);
+  }
+  if (o.measure_bandwidth) {
+    r.bandwidth_threads = *std::max_element(o.threads.begin(), o.threads.end());
+    r.bandwidth_bytes_per_s = MeasureReadBandwidth(uint64_t{1} << 30, r.bandwidth_threads);
+    for (auto& run : r.runs) {
+      run.gen_fraction_of_bandwidth_limit =
+          run.gen_tokens_per_s * static_cast<double>(r.weight_bytes_per_token) /
+          r.bandwidth_bytes_per_s;
+    }
+  }
+  struct rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  r.peak_rss_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;
+  return r;
+}
+
+std::string EngineBenchResult::ToJson(int indent) const {
+  nlohmann::ordered_json j;
+  j["model"] = model_path;
+  j["architecture"] = architecture;
+  j["n_params"] = n_params;
+  j["file_bytes"] = file_bytes;
+  j["isa"] = isa;
+  j["prompt_tokens"] = prompt_tokens;
+  j["gen_tokens"] = gen_tokens;
+  j["weight_bytes_per_token"] = weight_bytes_per_token;
+  j["bandwidth_gb_per_s"] = bandwidth_bytes_per_s / 1e9;
+  j["bandwidth_threads"] = bandwidth_threads;
+  j["peak_rss_bytes"] = peak_rss_bytes;
+  auto& runs_j = j["runs"] = nlohmann::ordered_json::array();
+  for (const auto& run : runs) {
+    runs_j.push_back({{"threads", run.threads},
+                      {"prompt_tokens_per_s", run.prompt_tokens_per_s},
+                      {"gen_tokens_per_s", run.gen_tokens_per_s},
+                      {"gen_fraction_of_bandwidth_limit", run.gen_fraction_of_bandwidth_limit}});
+  }
+  return j.dump(indent);
+}
+
+}  // namespace archivist::engine
