@@ -133,7 +133,7 @@ TEST_F(ThriftBadInputTest, OversizedAndNegativeFrameSizesAreRefused) {
 TEST_F(ThriftBadInputTest, GarbageInsideAValidFrameClosesTheConnection) {
   RawConnection raw(server_->port());
   ASSERT_TRUE(raw.connected());
-  ASSERT_TRUE(raw.Send(Frame(std::string("\x13\x37\xde\xad\xbe\xef garbage payload", 24))));
+  ASSERT_TRUE(raw.Send(Frame("\x13\x37\xde\xad\xbe\xef garbage payload")));
   EXPECT_TRUE(raw.WaitForClose());
   ExpectServerStillServes();
 }
