@@ -255,7 +255,10 @@ class ChunkBuilder {
       : pages_(pages), options_(options) {}
 
   void AddHeading(const Unit& unit) {
-    Flush(/*carry_overlap=*/false);
+    // A heading starts a new chunk only once the current one has some substance: table cells and
+    // label lines that look like headings would otherwise make chunks of one or two words, which
+    // BM25's length normalization then ranks above real paragraphs.
+    if (tokens_ >= options_.target_tokens / 4) Flush(/*carry_overlap=*/false);
     while (!path_.empty() && path_.back().first >= unit.heading_level) path_.pop_back();
     path_.emplace_back(unit.heading_level, unit.heading_text);
     Append(unit.segment, unit.tokens);
