@@ -321,11 +321,6 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
     if (hits.size() == static_cast<size_t>(options.k)) break;
     auto doc = FindDocByChunk(id);
     if (!doc) continue;  // deleted while we searched
-    auto chunk = GetChunk(id);
-    if (!chunk.ok()) {
-      if (chunk.status().code() == StatusCode::kNotFound) continue;
-      return chunk.status();
-    }
     const Fused& f = fused[id];
     SearchHit h;
     h.chunk_id = id;
@@ -337,6 +332,15 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
     h.score = score;
     h.lexical_rank = f.lexical_rank;
     h.dense_rank = f.dense_rank;
+    if (!options.fetch_chunks) {
+      hits.push_back(std::move(h));
+      continue;
+    }
+    auto chunk = GetChunk(id);
+    if (!chunk.ok()) {
+      if (chunk.status().code() == StatusCode::kNotFound) continue;
+      return chunk.status();
+    }
     Snippet snip = MakeSnippet(analyzer_, *chunk, highlight);
     h.snippet = std::move(snip.text);
     h.page = snip.page;

@@ -163,6 +163,7 @@ Result<IrRun> RunIrQueries(Archive& archive, const IrCollection& collection, con
   so.candidates = options.depth;
   so.collection = options.collection;
   so.plain_text = true;
+  so.fetch_chunks = false;
   IrRun run;
   for (const IrQuery& q : collection.queries) {
     auto hits = archive.Search(q.text, so);

@@ -42,6 +42,9 @@ struct SearchOptions {
   // Treat the query as plain text: every word is an OR-ed term, no operators, phrases or fields
   // (for natural-language questions that may contain quotes or dashes). Default: false
   bool plain_text = false;
+  // Read each hit's chunk to fill text, snippet and page. false: hits carry ids, ranks, scores,
+  // title and collection only -- much cheaper for deep rankings (evaluation). Default: true
+  bool fetch_chunks = true;
 };
 
 struct SearchHit {
