@@ -120,7 +120,8 @@ TEST(OcrTest, OcrDisabledLeavesImagePagesEmpty) {
 }
 
 TEST(OcrTest, SidewaysScanIsTurnedUpright) {
-  PixHolder pix = RenderTextPage(300);
+  // 450 dpi makes the page 2.5 megapixels: orientation is then detected on a half-size copy.
+  PixHolder pix = RenderTextPage(450);
   ASSERT_TRUE(pix);
   PixHolder sideways(pixRotateOrth(pix.get(), 1));  // a quarter turn clockwise
   auto result = Extract(Encode(sideways.get(), IFF_PNG), ExtractOptions());
