@@ -34,6 +34,8 @@ function(archivist_test name)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 300)
   endif()
+  # OpenMP (FAISS, Tesseract) must not start pools beside oneTBB's, exactly as in the CLI.
   gtest_discover_tests(${name} PROPERTIES LABELS "${ARG_LABEL}" TIMEOUT ${ARG_TIMEOUT}
+                       ENVIRONMENT "OMP_THREAD_LIMIT=1;OMP_NUM_THREADS=1"
                        DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -1,0 +1,204 @@
+// The `archivist` command as a user runs it: real binary, real data directory, exit codes, output.
+
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "samples_truth.h"
+
+namespace archivist {
+namespace {
+namespace fs = std::filesystem;
+
+struct CommandResult {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::path(::testing::TempDir()) / "archivist_cli_test";
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  static void TearDownTestSuite() { fs::remove_all(dir_); }
+
+  static CommandResult Archivist(const std::vector<std::string>& args) {
+    std::string cmd = Quote(ARCHIVIST_CLI);
+    for (const auto& a : args) cmd += " " + Quote(a);
+    fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
+    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string()) + " </dev/null";
+    int status = std::system(cmd.c_str());
+    CommandResult r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(out);
+    r.err = Slurp(err);
+    return r;
+  }
+
+  static std::string Data() { return (dir_ / "data").string(); }
+  static std::string Sample(const std::string& rel) { return testing::SamplesDir() + "/" + rel; }
+
+  // Text-layer samples only: OCR is covered by the slice test, and this keeps the suite quick.
+  static CommandResult IngestTextSamples() {
+    return Archivist({"--data-dir", Data(), "ingest", Sample("docs/discharge_summary.pdf"),
+                      Sample("docs/services_contract.pdf"), Sample("docs/meeting_notes.txt"),
+                      Sample("bad"), Sample("docs/no-such-file.pdf")});
+  }
+
+  static inline fs::path dir_;
+};
+
+TEST_F(CliTest, VersionAndUsageErrors) {
+  CommandResult v = Archivist({"version"});
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("archivist ", 0), 0u) << v.out;
+  EXPECT_EQ(Archivist({}).code, 1);
+  EXPECT_EQ(Archivist({"search"}).code, 1);
+  EXPECT_EQ(Archivist({"frobnicate"}).code, 1);
+  EXPECT_EQ(Archivist({"search", "x", "--mode", "psychic"}).code, 1);
+}
+
+TEST_F(CliTest, SearchingAMissingDataDirectoryIsAnInputErrorOnOneLine) {
+  CommandResult r = Archivist({"--data-dir", (dir_ / "nowhere").string(), "search", "x"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind("archivist: error: ", 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere")) << "a read command must not create a data directory";
+}
+
+TEST_F(CliTest, IngestReportsEachBadInputAndKeepsTheRest) {
+  CommandResult r = IngestTextSamples();
+  EXPECT_EQ(r.code, 2) << "some inputs failed: exit code 2\n" << r.out << r.err;
+  EXPECT_NE(r.out.find("3 ingested"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 failed"), std::string::npos) << r.out;
+  for (const char* bad : {"truncated.pdf", "unsupported.bin", "no-such-file.pdf"}) {
+    EXPECT_NE(r.err.find(bad), std::string::npos) << "stderr names " << bad << ":\n" << r.err;
+  }
+  EXPECT_NE(r.err.find("corruption"), std::string::npos);
+  EXPECT_NE(r.err.find("unsupported"), std::string::npos);
+  EXPECT_NE(r.err.find("not found"), std::string::npos);
+
+  // Same files again: nothing new, and --json after the subcommand works.
+  CommandResult again = Archivist({"ingest", Sample("docs/discharge_summary.pdf"),
+                         Sample("docs/meeting_notes.txt"), "--data-dir", Data(), "--json"});
+  EXPECT_EQ(again.code, 0) << again.err;
+  auto j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j["ingested"], 0);
+  EXPECT_EQ(j["duplicates"], 2);
+
+  CommandResult stats = Archivist({"--data-dir", Data(), "--json", "stats"});
+  ASSERT_EQ(stats.code, 0) << stats.err;
+  auto s = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(s["documents"], 3);
+  EXPECT_EQ(s["pages"], 5);
+  EXPECT_GT(s["chunks"].get<int>(), 3);
+  EXPECT_EQ(s["vectors"], s["chunks"]);
+  EXPECT_EQ(s["collections"]["default"], 3);
+}
+
+TEST_F(CliTest, SearchAskListAndInspect) {
+  IngestTextSamples();
+  CommandResult search = Archivist({"--data-dir", Data(), "search", "termination without notice", "-k", "2",
+                          "--json"});
+  ASSERT_EQ(search.code, 0) << search.err;
+  auto hits = nlohmann::json::parse(search.out)["hits"];
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0]["title"], "Master Services Agreement - Records Scanning and Storage");
+  EXPECT_EQ(hits[0]["page"], 2);
+  EXPECT_NE(hits[0]["snippet"].get<std::string>().find("[["), std::string::npos);
+
+  CommandResult text = Archivist({"--data-dir", Data(), "search", "apixaban"});
+  ASSERT_EQ(text.code, 0);
+  EXPECT_NE(text.out.find("Discharge Summary"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("page 2"), std::string::npos) << text.out;
+
+  CommandResult ask = Archivist({"--data-dir", Data(), "ask", "When may the client terminate without notice?"});
+  ASSERT_EQ(ask.code, 0) << ask.err;
+  EXPECT_NE(ask.out.find("[1]"), std::string::npos) << ask.out;
+  EXPECT_NE(ask.out.find("Master Services Agreement"), std::string::npos) << ask.out;
+  EXPECT_NE(ask.out.find("page 2"), std::string::npos) << ask.out;
+
+  CommandResult list = Archivist({"--data-dir", Data(), "list", "--json"});
+  ASSERT_EQ(list.code, 0);
+  auto docs = nlohmann::json::parse(list.out)["documents"];
+  ASSERT_EQ(docs.size(), 3u);
+  std::string id = docs[0]["doc_id"];
+  CommandResult inspect = Archivist({"--data-dir", Data(), "inspect", id.substr(0, 10)});
+  EXPECT_EQ(inspect.code, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find(id), std::string::npos);
+  CommandResult unknown = Archivist({"--data-dir", Data(), "inspect", "ffffffffffff"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("not found"), std::string::npos);
+}
+
+TEST_F(CliTest, MalformedQueryIsAnInputErrorNotACrash) {
+  IngestTextSamples();
+  CommandResult r = Archivist({"--data-dir", Data(), "search", "\"unbalanced quote"});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_EQ(r.err.rfind("archivist: error: invalid argument", 0), 0u) << r.err;
+}
+
+TEST_F(CliTest, ConfigFileIsReadAndFlagsOverrideIt) {
+  fs::path cfg = dir_ / "archivist.toml";
+  std::ofstream(cfg) << "[data]\ndir = \"" << (dir_ / "from-config").string()
+                     << "\"\n[ingest]\ncollection = \"legal\"\n";
+  CommandResult r = Archivist({"--config", cfg.string(), "ingest", Sample("docs/services_contract.pdf")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  CommandResult stats = Archivist({"--config", cfg.string(), "stats", "--json"});
+  ASSERT_EQ(stats.code, 0) << stats.err;
+  EXPECT_EQ(nlohmann::json::parse(stats.out)["collections"]["legal"], 1);
+  CommandResult flag = Archivist({"--config", cfg.string(), "--data-dir", (dir_ / "other").string(), "stats"});
+  EXPECT_EQ(flag.code, 2) << "--data-dir overrides the file's [data] dir";
+  std::ofstream(dir_ / "broken.toml") << "[search]\nk = \"many\"\n";
+  CommandResult bad = Archivist({"--config", (dir_ / "broken.toml").string(), "version"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("search.k"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, ExtractShowsPagesWithoutTouchingTheStore) {
+  CommandResult r = Archivist({"--data-dir", (dir_ / "untouched").string(), "extract", "--json",
+                     Sample("docs/discharge_summary.pdf")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["pages"].size(), 2u);
+  EXPECT_EQ(j["pages"][1]["source"], "text_layer");
+  EXPECT_TRUE(testing::ContainsPhrase(j["pages"][1]["text"], "replaced by apixaban"));
+  EXPECT_FALSE(fs::exists(dir_ / "untouched"));
+}
+
+TEST_F(CliTest, InspectModelListsAGgufFile) {
+  std::string model =
+      std::string(ARCHIVIST_SOURCE_DIR) + "/../shared/oracle/models/qwen3moe_dev.q8_0.gguf";
+  if (!fs::exists(model)) GTEST_SKIP() << "shared oracle models not present at " << model;
+  CommandResult r = Archivist({"inspect-model", model});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("qwen3moe"), std::string::npos);
+  EXPECT_NE(r.out.find("Q8_0"), std::string::npos);
+  CommandResult bad = Archivist({"inspect-model", Sample("docs/meeting_notes.txt")});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+}
+
+}  // namespace
+}  // namespace archivist

@@ -1,0 +1,216 @@
+// The foundation slice end to end on samples/: real Poppler, Tesseract, RocksDB, FAISS and the oneTBB
+// graph. Expectations come from samples/ground_truth.json, written when the samples were generated.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "archivist/index/archive.h"
+#include "archivist/pipeline/answer.h"
+#include "archivist/pipeline/ingest_batch.h"
+#include "samples_truth.h"
+
+namespace archivist {
+namespace {
+namespace fs = std::filesystem;
+using testing::ContainsPhrase;
+using testing::LoadGroundTruth;
+using testing::SamplesDir;
+
+class SliceTest : public ::testing::Test {
+ protected:
+  // Ingesting (with OCR) once for the whole suite keeps it fast; tests only read afterwards.
+  static void SetUpTestSuite() {
+    dir_ = fs::path(::testing::TempDir()) / "archivist_slice_test";
+    fs::remove_all(dir_);
+    truth_ = new nlohmann::json(LoadGroundTruth());
+    embedder_ = index::MakeBuiltinEmbedder().release();
+    auto archive = index::Archive::Open(dir_.string(), embedder_);
+    ASSERT_TRUE(archive.ok()) << archive.status().ToString();
+    archive_ = archive->release();
+    pipeline::IngestOptions opts;
+    opts.threads = 2;
+    auto report = pipeline::IngestPaths(*archive_, *embedder_,
+                                        {SamplesDir() + "/docs", SamplesDir() + "/bad"}, opts);
+    ASSERT_TRUE(report.ok()) << report.status().ToString();
+    report_ = new pipeline::IngestReport(std::move(report).value());
+  }
+  static void TearDownTestSuite() {
+    delete archive_;
+    delete embedder_;
+    delete report_;
+    delete truth_;
+    fs::remove_all(dir_);
+  }
+
+  // The doc_id of a sample, by its path relative to samples/.
+  static std::string DocId(const std::string& rel_path) {
+    for (const auto& f : (*truth_)["files"]) {
+      if (f["path"] == rel_path) return f["sha256"];
+    }
+    ADD_FAILURE() << "no sample " << rel_path;
+    return "";
+  }
+
+  static inline fs::path dir_;
+  static inline nlohmann::json* truth_ = nullptr;
+  static inline index::Embedder* embedder_ = nullptr;
+  static inline index::Archive* archive_ = nullptr;
+  static inline pipeline::IngestReport* report_ = nullptr;
+};
+
+TEST_F(SliceTest, EverySampleIsIngestedAndEveryBadInputFailsAloneWithItsReason) {
+  ASSERT_NE(report_, nullptr);
+  const auto& files = (*truth_)["files"];
+  EXPECT_EQ(report_->ingested, static_cast<int>(files.size()));
+  EXPECT_EQ(report_->failed, static_cast<int>((*truth_)["bad_inputs"].size()));
+  std::map<std::string, const pipeline::FileResult*> by_path;
+  for (const auto& r : report_->files) {
+    by_path[fs::path(r.path).lexically_relative(SamplesDir()).string()] = &r;
+  }
+  for (const auto& f : files) {
+    const pipeline::FileResult* r = by_path[f["path"]];
+    ASSERT_NE(r, nullptr) << f["path"];
+    EXPECT_EQ(r->outcome, pipeline::Outcome::kIngested) << f["path"] << ": " << r->error.ToString();
+    EXPECT_EQ(r->doc_id, f["sha256"]) << "doc_id must be the SHA-256 of the bytes";
+    EXPECT_EQ(r->media_type, f["media_type"]) << f["path"];
+    EXPECT_EQ(r->pages, f["page_count"].get<int>()) << f["path"];
+    if (f["extraction"] == "ocr") {
+      EXPECT_EQ(r->ocr_pages, r->pages) << f["path"];
+    } else if (f["extraction"] == "text_layer") {
+      EXPECT_EQ(r->ocr_pages, 0) << f["path"];
+    }
+  }
+  const std::map<std::string, StatusCode> expected_code = {
+      {"corruption", StatusCode::kCorruption}, {"unsupported", StatusCode::kUnsupported}};
+  for (const auto& bad : (*truth_)["bad_inputs"]) {
+    const pipeline::FileResult* r = by_path[bad["path"]];
+    ASSERT_NE(r, nullptr) << bad["path"];
+    EXPECT_EQ(r->outcome, pipeline::Outcome::kFailed);
+    EXPECT_EQ(r->error.code(), expected_code.at(bad["expect"])) << r->error.ToString();
+    EXPECT_FALSE(r->error.message().empty());
+  }
+}
+
+TEST_F(SliceTest, StoredPagesHoldTheKnownWordsIncludingOcrPages) {
+  for (const auto& f : (*truth_)["files"]) {
+    std::string id = f["sha256"];
+    auto doc = archive_->GetDocument(id);
+    ASSERT_TRUE(doc.ok()) << f["path"] << ": " << doc.status().ToString();
+    EXPECT_EQ(doc->page_count, f["page_count"].get<int>());
+    if (f.contains("embedded_title") && !f["embedded_title"].is_null()) {
+      EXPECT_EQ(doc->title, f["embedded_title"]) << f["path"];
+    }
+    for (const auto& p : f["pages"]) {
+      auto page = archive_->GetPage(id, p["number"]);
+      ASSERT_TRUE(page.ok()) << f["path"] << " page " << p["number"];
+      if (f["extraction"] == "ocr") {
+        EXPECT_EQ(page->source, "ocr");
+        EXPECT_GT(page->ocr_confidence, 50.0f) << f["path"];
+      }
+      for (const auto& phrase : p["must_contain"]) {
+        EXPECT_TRUE(ContainsPhrase(page->text, phrase))
+            << f["path"] << " page " << p["number"] << " lacks \"" << phrase.get<std::string>()
+            << "\"";
+      }
+    }
+  }
+}
+
+TEST_F(SliceTest, SearchFindsTheExpectedDocumentAndPage) {
+  for (index::SearchMode mode : {index::SearchMode::kLexical, index::SearchMode::kHybrid}) {
+    for (const auto& q : (*truth_)["queries"]) {
+      std::set<std::pair<std::string, int>> expected;
+      for (const auto& e : q["expected"]) expected.insert({DocId(e["path"]), e["page"]});
+      index::SearchOptions so;
+      so.k = 3;
+      so.mode = mode;
+      auto hits = archive_->Search(q["query"], so);
+      ASSERT_TRUE(hits.ok()) << q["query"] << ": " << hits.status().ToString();
+      ASSERT_FALSE(hits->empty()) << q["query"];
+      // The best hit is one of the pages the ground truth says answer the query.
+      const index::SearchHit& top = hits->front();
+      EXPECT_TRUE(expected.count({top.doc_id, top.page}))
+          << "query \"" << q["query"].get<std::string>() << "\" (mode "
+          << static_cast<int>(mode) << ") ranked " << top.title << " page " << top.page
+          << " first";
+    }
+  }
+}
+
+TEST_F(SliceTest, AnswersCiteTheExpectedPage) {
+  int with_expected_words = 0;
+  for (const auto& q : (*truth_)["questions"]) {
+    auto answer = pipeline::Ask(*archive_, q["question"], {});
+    ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+    EXPECT_TRUE(answer->found) << q["question"];
+    EXPECT_TRUE(answer->extractive);
+    std::set<std::pair<std::string, int>> expected;
+    for (const auto& e : q["expected"]) expected.insert({DocId(e["path"]), e["page"]});
+    bool cited = false;
+    for (const auto& c : answer->citations) {
+      cited |= expected.count({c.doc_id, c.page}) > 0;
+      // Every citation points at the exact bytes quoted.
+      auto page = archive_->GetPage(c.doc_id, c.page);
+      ASSERT_TRUE(page.ok());
+      ASSERT_LE(c.end, page->text.size());
+      std::string quoted = page->text.substr(c.begin, c.end - c.begin);
+      EXPECT_EQ(quoted, answer->sentences[c.key - 1]);
+      EXPECT_NE(answer->text.find("[" + std::to_string(c.key) + "]"), std::string::npos);
+    }
+    EXPECT_TRUE(cited) << "\"" << q["question"].get<std::string>() << "\" answered with:\n"
+                       << answer->text;
+    bool words = false;
+    for (const auto& phrase : q["answer_contains"]) words |= ContainsPhrase(answer->text, phrase);
+    with_expected_words += words;
+  }
+  // Extractive answers quote; at least most of them should quote the words the answer needs.
+  EXPECT_GE(with_expected_words * 3, static_cast<int>((*truth_)["questions"].size()) * 2);
+}
+
+TEST_F(SliceTest, QuestionsTheArchiveCannotAnswerSaySo) {
+  auto answer = pipeline::Ask(*archive_, "What did the zoologist report about penguin colonies?", {});
+  ASSERT_TRUE(answer.ok());
+  EXPECT_FALSE(answer->found) << answer->text;
+  EXPECT_TRUE(answer->citations.empty());
+  EXPECT_NE(answer->text.find("does not say"), std::string::npos);
+}
+
+TEST_F(SliceTest, ReingestingTheSameFilesAddsNothing) {
+  auto before = archive_->Stats();
+  ASSERT_TRUE(before.ok());
+  pipeline::IngestOptions opts;
+  auto again = pipeline::IngestPaths(*archive_, *embedder_, {SamplesDir() + "/docs"}, opts);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->ingested, 0);
+  EXPECT_EQ(again->duplicates, static_cast<int>((*truth_)["files"].size()));
+  auto after = archive_->Stats();
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->documents, before->documents);
+  EXPECT_EQ(after->chunks, before->chunks);
+  EXPECT_EQ(after->vectors, before->vectors);
+}
+
+TEST_F(SliceTest, ChunksCiteExactPageSpans) {
+  for (const auto& f : (*truth_)["files"]) {
+    auto chunks = archive_->GetChunks(f["sha256"]);
+    ASSERT_TRUE(chunks.ok());
+    ASSERT_FALSE(chunks->empty()) << f["path"];
+    for (const auto& c : *chunks) {
+      ASSERT_FALSE(c.spans.empty());
+      for (const auto& s : c.spans) {
+        auto page = archive_->GetPage(c.doc_id, s.page);
+        ASSERT_TRUE(page.ok());
+        ASSERT_LE(s.end, page->text.size());
+        std::string piece = page->text.substr(s.begin, s.end - s.begin);
+        EXPECT_NE(c.text.find(piece), std::string::npos)
+            << "chunk " << c.chunk_id << " does not contain its span on page " << s.page;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace archivist
