@@ -36,6 +36,19 @@ Result<MediaType> CheckInput(std::string_view bytes, const ExtractOptions& optio
 }
 
 // Form feeds separate pages in text exports (pdftotext, line printers); otherwise one page.
+// A Markdown file names itself in its first level-1 heading ("# Title"); "" when it has none.
+std::string MarkdownTitle(std::string_view bytes) {
+  size_t pos = 0;
+  while (pos < bytes.size()) {
+    size_t eol = bytes.find('\n', pos);
+    std::string_view line = bytes.substr(pos, eol == std::string_view::npos ? eol : eol - pos);
+    if (line.starts_with("# ")) return NormalizeText(TrimAscii(line.substr(2)));
+    if (eol == std::string_view::npos) break;
+    pos = eol + 1;
+  }
+  return "";
+}
+
 PendingExtraction ExtractText(std::string_view bytes, MediaType type) {
   PendingExtraction result;
   result.document.media_type = type;
@@ -55,6 +68,7 @@ PendingExtraction ExtractText(std::string_view bytes, MediaType type) {
     page.text = NormalizeText(section);
     result.document.pages.push_back(std::move(page));
   }
+  if (type == MediaType::kMarkdown) result.document.metadata.title = MarkdownTitle(bytes);
   return result;
 }
 
