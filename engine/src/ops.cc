@@ -14,30 +14,59 @@ namespace archivist::engine::ops {
 
 
 void MatMul(const Weight& w, const float* x, int64_t n_tokens, float* y, int64_t expert) {
+  const MatMulJob job{&w, expert, x, n_tokens, y};
+  MatMulMany(std::span<const MatMulJob>(&job, 1));
+}
+
+void MatMulMany(std::span<const MatMulJob> jobs) {
   const auto& table = kernels::Active();
-  const kernels::TypeKernels& k = table.types[static_cast<int>(w.type)];
-  const TensorType vdt = k.vec_dot_type;
-  const int64_t n_in = w.n_in, n_out = w.n_out;
-  // Quantize the activations once, then share them across the threads that split the rows.
-  std::vector<uint8_t> xq_buf;
-  const uint8_t* xq = reinterpret_cast<const uint8_t*>(x);
-  uint64_t xrow = n_in * sizeof(float);
-  if (vdt != TensorType::kF32) {
-    xrow = *TensorRowBytes(vdt, static_cast<uint64_t>(n_in));
-    xq_buf.resize(xrow * n_tokens);
-    const auto from = table.types[static_cast<int>(vdt)].from_float;
-    for (int64_t t = 0; t < n_tokens; ++t) from(x + t * n_in, xq_buf.data() + t * xrow, n_in);
-    xq = xq_buf.data();
+  struct Prepared {
+    const uint8_t* xq;
+    uint64_t xrow;
+    kernels::VecDotFn dot;
+    int64_t row_begin;  // in the concatenated row space
+  };
+  std::vector<Prepared> prep(jobs.size());
+  // Activations are quantized once per job, then shared by the threads that split its rows.
+  std::vector<std::vector<uint8_t>> xq_bufs(jobs.size());
+  int64_t total = 0;
+  for (size_t j = 0; j < jobs.size(); ++j) {
+    const MatMulJob& job = jobs[j];
+    const kernels::TypeKernels& k = table.types[static_cast<int>(job.w->type)];
+    const TensorType vdt = k.vec_dot_type;
+    const int64_t n_in = job.w->n_in;
+    Prepared& p = prep[j];
+    p.dot = k.vec_dot;
+    p.row_begin = total;
+    total += job.w->n_out;
+    if (vdt == TensorType::kF32) {
+      p.xq = reinterpret_cast<const uint8_t*>(job.x);
+      p.xrow = n_in * sizeof(float);
+    } else {
+      p.xrow = *TensorRowBytes(vdt, static_cast<uint64_t>(n_in));
+      xq_bufs[j].resize(p.xrow * job.n_tokens);
+      const auto from = table.types[static_cast<int>(vdt)].from_float;
+      for (int64_t t = 0; t < job.n_tokens; ++t) {
+        from(job.x + t * n_in, xq_bufs[j].data() + t * p.xrow, n_in);
+      }
+      p.xq = xq_bufs[j].data();
+    }
   }
-  const auto dot = k.vec_dot;
-  // Enough chunks for load balance; each chunk reads its weight rows once for all tokens.
-  const int64_t grain = std::max<int64_t>(1, std::min<int64_t>(64, n_out / 64));
-  tbb::parallel_for(tbb::blocked_range<int64_t>(0, n_out, grain),
+  // Enough chunks for load balance; each chunk reads its weight rows once for all its tokens.
+  const int64_t grain = std::max<int64_t>(1, std::min<int64_t>(64, total / 64));
+  tbb::parallel_for(tbb::blocked_range<int64_t>(0, total, grain),
                     [&](const tbb::blocked_range<int64_t>& r) {
-                      for (int64_t o = r.begin(); o < r.end(); ++o) {
-                        const uint8_t* wr = w.Row(o, expert);
-                        for (int64_t t = 0; t < n_tokens; ++t) {
-                          y[t * n_out + o] = dot(n_in, wr, xq + t * xrow);
+                      size_t j = 0;
+                      while (j + 1 < prep.size() && prep[j + 1].row_begin <= r.begin()) ++j;
+                      for (int64_t g = r.begin(); g < r.end(); ++g) {
+                        while (j + 1 < prep.size() && prep[j + 1].row_begin <= g) ++j;
+                        const MatMulJob& job = jobs[j];
+                        const Prepared& p = prep[j];
+                        const int64_t o = g - p.row_begin;
+                        const int64_t n_in = job.w->n_in, n_out = job.w->n_out;
+                        const uint8_t* wr = job.w->Row(o, job.expert);
+                        for (int64_t t = 0; t < job.n_tokens; ++t) {
+                          job.y[t * n_out + o] = p.dot(n_in, wr, p.xq + t * p.xrow);
                         }
                       }
                     });

@@ -4,6 +4,7 @@
 // task arena); the other ops are cheap and run on the calling thread.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "weights.h"
@@ -13,6 +14,17 @@ namespace archivist::engine::ops {
 // y[t][o] = sum_i W[o][i] * x[t][i] for t < n_tokens, o < n_out (expert `expert` of a 3-D weight).
 // Activations are converted to the weight type's dot-product type first, as the reference does.
 void MatMul(const Weight& w, const float* x, int64_t n_tokens, float* y, int64_t expert = 0);
+
+// Several independent matmuls run as one parallel loop over all their output rows (e.g. q/k/v, or
+// every routed expert of a MoE layer), so small matrices still keep all threads busy.
+struct MatMulJob {
+  const Weight* w = nullptr;
+  int64_t expert = 0;
+  const float* x = nullptr;  // [n_tokens][w->n_in]
+  int64_t n_tokens = 0;
+  float* y = nullptr;        // [n_tokens][w->n_out]
+};
+void MatMulMany(std::span<const MatMulJob> jobs);
 
 // x[t] += b for every row.
 void AddBias(float* x, const float* b, int64_t n_tokens, int64_t width);

@@ -50,9 +50,9 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
   const int64_t n_head = hp.n_head, n_kv = hp.n_head_kv;
   const int64_t qw = n_head * hd, kw = n_kv * hd, vw = n_kv * hdv;
   std::vector<float> q(n * qw), k(n * kw), v(n * vw);
-  ops::MatMul(w.q, x, n, q.data());
-  ops::MatMul(w.k, x, n, k.data());
-  ops::MatMul(w.v, x, n, v.data());
+  const ops::MatMulJob qkv[] = {
+      {&w.q, 0, x, n, q.data()}, {&w.k, 0, x, n, k.data()}, {&w.v, 0, x, n, v.data()}};
+  ops::MatMulMany(qkv);
   if (w.q_bias) ops::AddBias(q.data(), w.q_bias.F32(), n, qw);
   if (w.k_bias) ops::AddBias(k.data(), w.k_bias.F32(), n, kw);
   if (w.v_bias) ops::AddBias(v.data(), w.v_bias.F32(), n, vw);
@@ -145,8 +145,8 @@ Result<FfnWeights> LoadSwiGlu(const WeightLoader& w, const std::string& prefix,
 void SwiGlu(const FfnWeights& w, const float* x, int64_t n, float* out) {
   const int64_t n_ff = w.gate.n_out;
   std::vector<float> g(n * n_ff), u(n * n_ff);
-  ops::MatMul(w.gate, x, n, g.data());
-  ops::MatMul(w.up, x, n, u.data());
+  const ops::MatMulJob gate_up[] = {{&w.gate, 0, x, n, g.data()}, {&w.up, 0, x, n, u.data()}};
+  ops::MatMulMany(gate_up);
   for (int64_t i = 0; i < n * n_ff; ++i) g[i] = ops::Silu(g[i]) * u[i];
   ops::MatMul(w.down, g.data(), n, out);
 }
@@ -213,24 +213,48 @@ void Moe(const MoeWeights& w, const MoeParams& p, const HParams& hp, const float
   std::vector<std::vector<int64_t>> slots(n_expert);
   for (int64_t s = 0; s < n * k; ++s) slots[chosen[s]].push_back(s);
   std::vector<float> result(n * k * d, 0.0f);  // per slot, summed in slot order below
+  struct ExpertWork {
+    int64_t e, m;
+    std::vector<float> x, g, u, y;
+  };
+  std::vector<ExpertWork> work;
   for (int64_t e = 0; e < n_expert; ++e) {
     const auto& sl = slots[e];
     if (sl.empty()) continue;
-    const int64_t m = static_cast<int64_t>(sl.size());
-    std::vector<float> xe(m * d), g(m * n_ff), u(m * n_ff), y(m * d);
-    for (int64_t i = 0; i < m; ++i) {
+    ExpertWork ew;
+    ew.e = e;
+    ew.m = static_cast<int64_t>(sl.size());
+    ew.x.resize(ew.m * d);
+    ew.g.resize(ew.m * n_ff);
+    ew.u.resize(ew.m * n_ff);
+    ew.y.resize(ew.m * d);
+    for (int64_t i = 0; i < ew.m; ++i) {
       const float* src = x + (sl[i] / k) * d;
       const float s = p.router == RouterKind::kSigmoidInput ? weight[sl[i]] : 1.0f;
-      for (int64_t c = 0; c < d; ++c) xe[i * d + c] = src[c] * s;
+      for (int64_t c = 0; c < d; ++c) ew.x[i * d + c] = src[c] * s;
     }
-    ops::MatMul(w.gate_exps, xe.data(), m, g.data(), e);
-    ops::MatMul(w.up_exps, xe.data(), m, u.data(), e);
-    for (int64_t i = 0; i < m * n_ff; ++i) g[i] = ops::Silu(g[i]) * u[i];
-    ops::MatMul(w.down_exps, g.data(), m, y.data(), e);
-    for (int64_t i = 0; i < m; ++i) {
+    work.push_back(std::move(ew));
+  }
+  // Only the chosen experts' rows are read: gate and up of all of them in one parallel loop, then
+  // all the down projections.
+  std::vector<ops::MatMulJob> jobs;
+  for (auto& ew : work) {
+    jobs.push_back({&w.gate_exps, ew.e, ew.x.data(), ew.m, ew.g.data()});
+    jobs.push_back({&w.up_exps, ew.e, ew.x.data(), ew.m, ew.u.data()});
+  }
+  ops::MatMulMany(jobs);
+  jobs.clear();
+  for (auto& ew : work) {
+    for (int64_t i = 0; i < ew.m * n_ff; ++i) ew.g[i] = ops::Silu(ew.g[i]) * ew.u[i];
+    jobs.push_back({&w.down_exps, ew.e, ew.g.data(), ew.m, ew.y.data()});
+  }
+  ops::MatMulMany(jobs);
+  for (const auto& ew : work) {
+    const auto& sl = slots[ew.e];
+    for (int64_t i = 0; i < ew.m; ++i) {
       const float s = p.router == RouterKind::kSigmoidInput ? 1.0f : weight[sl[i]];
       float* dst = result.data() + sl[i] * d;
-      for (int64_t c = 0; c < d; ++c) dst[c] = y[i * d + c] * s;
+      for (int64_t c = 0; c < d; ++c) dst[c] = ew.y[i * d + c] * s;
     }
   }
   for (int64_t t = 0; t < n; ++t) {
