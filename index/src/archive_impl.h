@@ -88,6 +88,7 @@ class ArchiveImpl final : public Archive {
   std::vector<std::string> AnalyzeTerms(const std::string& text) const override;
   double TermIdf(const std::string& term) override;
   Status Flush() override;
+  Status Backup(const std::string& target_dir) override;
 
  private:
   struct ScoredChunk {

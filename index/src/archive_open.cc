@@ -1,5 +1,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
@@ -270,6 +271,26 @@ Status ArchiveImpl::Flush() {
   std::lock_guard lock(write_mu_);
   ARCHIVIST_RETURN_IF_ERROR(dense_->Save(DensePath(), db_->GetLatestSequenceNumber()));
   dense_dirty_ = false;
+  return Status::Ok();
+}
+
+Status ArchiveImpl::Backup(const std::string& target_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (target_dir.empty()) return Status::InvalidArgument("the backup directory path is empty");
+  if (fs::exists(target_dir, ec))
+    return Status::AlreadyExists("backup target '" + target_dir + "' already exists");
+  fs::create_directories(target_dir, ec);
+  if (ec) return Status::Internal("cannot create '" + target_dir + "': " + ec.message());
+  rocksdb::Checkpoint* raw = nullptr;
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_.get(), &raw), "preparing backup"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // No commit may land between the checkpoint and the dense snapshot.
+  std::lock_guard lock(write_mu_);
+  ARCHIVIST_RETURN_IF_ERROR(
+      FromRocks(checkpoint->CreateCheckpoint(target_dir + "/db"), "backing up to '" + target_dir + "'"));
+  if (dense_ && !dense_broken_)
+    ARCHIVIST_RETURN_IF_ERROR(dense_->Save(target_dir + "/vectors.faiss", db_->GetLatestSequenceNumber()));
   return Status::Ok();
 }
 

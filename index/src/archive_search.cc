@@ -317,10 +317,12 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
   std::unordered_set<std::string> highlight(lexical.highlight_terms.begin(),
                                             lexical.highlight_terms.end());
   std::vector<SearchHit> hits;
+  std::unordered_set<std::string> seen_docs;
   for (const auto& [id, score] : order) {
     if (hits.size() == static_cast<size_t>(options.k)) break;
     auto doc = FindDocByChunk(id);
     if (!doc) continue;  // deleted while we searched
+    if (options.group_by_document && !seen_docs.insert(doc->doc_id).second) continue;
     const Fused& f = fused[id];
     SearchHit h;
     h.chunk_id = id;

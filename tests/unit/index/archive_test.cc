@@ -289,5 +289,30 @@ TEST_F(ArchiveTest, StatsReportSizesAndCollections) {
   EXPECT_EQ(s->collections, (std::vector<std::pair<std::string, uint64_t>>{{"x", 2}, {"y", 1}}));
 }
 
+TEST_F(ArchiveTest, BackupIsAConsistentOpenableCopy) {
+  Archive& a = Open();
+  ASSERT_TRUE(a.AddDocument(MakeDoc("d1", {"glacier survey notes"})).ok());
+  ASSERT_TRUE(a.AddDocument(MakeDoc("d2", {"volcano survey notes"})).ok());
+  const std::string backup = dir_ + "/../" + fs::path(dir_).filename().string() + "-backup";
+  ASSERT_TRUE(a.Backup(backup).ok());
+  EXPECT_EQ(a.Backup(backup).code(), StatusCode::kAlreadyExists);
+  // Later changes to the original do not reach the copy.
+  ASSERT_TRUE(a.DeleteDocument("d1").ok());
+  Close();
+  auto copy = Archive::Open(backup, embedder_.get());
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  EXPECT_EQ((*copy)->Stats()->documents, 2u);
+  EXPECT_EQ((*copy)->Stats()->vectors, 2u);
+  SearchOptions o;
+  o.mode = SearchMode::kDense;
+  auto hits = (*copy)->Search("glacier", o);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ((*hits)[0].doc_id, "d1");
+  copy->reset();
+  std::error_code ec;
+  fs::remove_all(backup, ec);
+}
+
 }  // namespace
 }  // namespace archivist::index::testing

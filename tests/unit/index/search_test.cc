@@ -194,5 +194,37 @@ TEST_F(ArchiveTest, SnippetHighlightsTheBestWindowAndItsPage) {
   EXPECT_EQ(hits[0].snippet.substr(0, 16), "[[Introduction]]");
 }
 
+TEST_F(ArchiveTest, GroupByDocumentKeepsEachDocumentsBestChunk) {
+  Archive& a = Open();
+  ASSERT_TRUE(a.AddDocument(MakeDoc("many", {"tax tax tax return", "tax notes", "tax"})).ok());
+  ASSERT_TRUE(a.AddDocument(MakeDoc("one", {"a tax form"})).ok());
+  SearchOptions o;
+  o.mode = SearchMode::kLexical;
+  EXPECT_EQ(a.Search("tax", o)->size(), 4u);
+  o.group_by_document = true;
+  auto hits = a.Search("tax", o);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_NE((*hits)[0].doc_id, (*hits)[1].doc_id);
+  o.fetch_chunks = false;
+  hits = a.Search("tax", o);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 2u);
+  EXPECT_TRUE((*hits)[0].text.empty());
+  EXPECT_FALSE((*hits)[0].doc_id.empty());
+}
+
+TEST_F(ArchiveTest, PlainTextQueriesIgnoreOperators) {
+  Archive& a = Open();
+  ASSERT_TRUE(a.AddDocument(MakeDoc("d", {"what's the patient's dose", "unrelated"})).ok());
+  SearchOptions o;
+  o.mode = SearchMode::kLexical;
+  o.plain_text = true;
+  auto hits = a.Search("what is \"the patient's -dose", o);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].page, 1);
+}
+
 }  // namespace
 }  // namespace archivist::index::testing

@@ -45,6 +45,8 @@ struct SearchOptions {
   // Read each hit's chunk to fill text, snippet and page. false: hits carry ids, ranks, scores,
   // title and collection only -- much cheaper for deep rankings (evaluation). Default: true
   bool fetch_chunks = true;
+  // Return at most one hit per document (its best chunk). Default: false
+  bool group_by_document = false;
 };
 
 struct SearchHit {
@@ -113,6 +115,12 @@ class Archive {
 
   // Persists the dense index so the next open does not rebuild it.
   virtual Status Flush() = 0;
+
+  // Writes a consistent copy of the whole archive to `target_dir` (which must not exist yet): a
+  // RocksDB checkpoint (hard links where the file system allows) plus the dense index as of the
+  // same commit. The copy is itself an archive directory: restore = open (or move) it. Commits
+  // wait while the copy is taken.
+  virtual Status Backup(const std::string& target_dir) = 0;
 };
 
 }  // namespace archivist::index
