@@ -257,6 +257,65 @@ struct DocumentInfo {
   15: optional list<PageInfo> pages,
 }
 
+struct GetPageRequest {
+  /** Bearer token of the caller (reserved; see evolution rules). */
+  1: optional string auth_token,
+  /** 64 lower-case hex characters. Required. */
+  10: string doc_id,
+  /** 1-based page number. Required. */
+  11: i32 page,
+}
+
+struct GetChunkRequest {
+  /** Bearer token of the caller (reserved; see evolution rules). */
+  1: optional string auth_token,
+  /** A chunk id from a SearchHit or Citation. Required. */
+  10: i64 chunk_id,
+}
+
+/** Where part of a chunk's text comes from. */
+struct ChunkSpan {
+  /** 1-based page. */
+  1: i32 page,
+  /** UTF-8 byte span [span_begin, span_end) in that page's text. */
+  2: i32 span_begin,
+  3: i32 span_end,
+}
+
+struct ChunkInfo {
+  1: i64 chunk_id,
+  2: string doc_id,
+  /** Position of the chunk within its document, 0-based. */
+  3: i32 ordinal,
+  4: i32 first_page,
+  5: i32 last_page,
+  /** The page spans the text is made of, in order. */
+  6: list<ChunkSpan> spans,
+  7: string text,
+  /** Whitespace-separated words in the text. */
+  8: i32 token_count,
+  /** Section headings above the chunk, e.g. "Discharge Summary > Medications"; may be empty. */
+  9: string heading_path,
+}
+
+struct ListDocumentsRequest {
+  /** Bearer token of the caller (reserved; see evolution rules). */
+  1: optional string auth_token,
+  /** Only documents of this collection. Unset or empty: every collection. */
+  10: optional string collection,
+  /** Documents to skip, for paging. Default: 0. */
+  11: optional i32 offset = 0,
+  /** Most documents in one reply, 1..1000. Default: 100. */
+  12: optional i32 limit = 100,
+}
+
+struct ListDocumentsReply {
+  /** In the archive's listing order (stable between calls while nothing is ingested). */
+  1: list<DocumentInfo> documents,
+  /** Documents matching the request in all (not just this page). */
+  2: i64 total,
+}
+
 struct StatsRequest {
   /** Bearer token of the caller (reserved; see evolution rules). */
   1: optional string auth_token,
@@ -303,6 +362,16 @@ service ArchivistService {
   /** Metadata (and optionally pages) of one document; NOT_FOUND when it is not stored. */
   DocumentInfo getDocument(1: GetDocumentRequest request) throws (1: ArchivistError error),
 
-  /** Counts and sizes of the archive. */
+  /** One page's text; NOT_FOUND when the document or page does not exist. */
+  PageInfo getPage(1: GetPageRequest request) throws (1: ArchivistError error),
+
+  /** One chunk with its exact provenance; NOT_FOUND when it does not exist. */
+  ChunkInfo getChunk(1: GetChunkRequest request) throws (1: ArchivistError error),
+
+  /** Stored documents, a page at a time. */
+  ListDocumentsReply listDocuments(1: ListDocumentsRequest request)
+      throws (1: ArchivistError error),
+
+  /** Counts and sizes of the archive, including every collection and its document count. */
   StatsReply stats(1: StatsRequest request) throws (1: ArchivistError error),
 }

@@ -124,6 +124,50 @@ TEST_F(ThriftApiTest, CollectionsAndTagsTravelWithTheUpload) {
   EXPECT_TRUE(saw_legal);
 }
 
+TEST_F(ThriftApiTest, PagesChunksAndListingsLeadBackToTheSource) {
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  const std::string discharge_id = IngestSamples(*client);
+
+  auto hits = client->Search("metoprolol", {});
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_FALSE(hits->empty());
+  auto chunk = client->GetChunk(hits->front().chunk_id);
+  ASSERT_TRUE(chunk.ok()) << chunk.status().ToString();
+  EXPECT_EQ(chunk->doc_id, discharge_id);
+  EXPECT_NE(chunk->text.find("metoprolol"), std::string::npos) << chunk->text;
+  ASSERT_FALSE(chunk->spans.empty());
+
+  // A chunk's spans point into its page's text, which the API returns verbatim.
+  const index::ChunkSpanRecord& span = chunk->spans.front();
+  auto page = client->GetPage(discharge_id, span.page);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  EXPECT_EQ(page->number, span.page);
+  ASSERT_LE(span.end, page->text.size());
+  ASSERT_LT(span.begin, span.end);
+  EXPECT_NE(chunk->text.find(page->text.substr(span.begin, span.end - span.begin)),
+            std::string::npos);
+
+  EXPECT_EQ(client->GetPage(discharge_id, 99).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(client->GetPage(discharge_id, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->GetChunk(987654321).status().code(), StatusCode::kNotFound);
+
+  auto all = client->ListDocuments();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->total, 2);
+  EXPECT_EQ(all->documents.size(), 2u);
+  auto legal = client->ListDocuments("legal");
+  ASSERT_TRUE(legal.ok()) << legal.status().ToString();
+  ASSERT_EQ(legal->documents.size(), 1u);
+  EXPECT_EQ(legal->documents.front().doc_id, Sha256Hex(kRetentionPolicy));
+  auto second_page = client->ListDocuments("", 1, 1);
+  ASSERT_TRUE(second_page.ok()) << second_page.status().ToString();
+  EXPECT_EQ(second_page->total, 2);
+  ASSERT_EQ(second_page->documents.size(), 1u);
+  EXPECT_EQ(second_page->documents.front().doc_id, all->documents[1].doc_id);
+  EXPECT_EQ(client->ListDocuments("", 0, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ThriftApiTest, AskCitesTheSupportingDocument) {
   auto client = Connect();
   ASSERT_NE(client, nullptr);

@@ -129,6 +129,51 @@ class ClientImpl : public Client {
     return FromThriftDocument(reply);
   }
 
+  Result<index::PageRecord> GetPage(const std::string& doc_id, int page) override {
+    thrift_gen::GetPageRequest request;
+    SetToken(request);
+    request.__set_doc_id(doc_id);
+    request.__set_page(page);
+    thrift_gen::PageInfo reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->getPage(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftPage(reply);
+  }
+
+  Result<index::ChunkRecord> GetChunk(uint64_t chunk_id) override {
+    thrift_gen::GetChunkRequest request;
+    SetToken(request);
+    request.__set_chunk_id(static_cast<int64_t>(chunk_id));
+    thrift_gen::ChunkInfo reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->getChunk(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftChunk(reply);
+  }
+
+  Result<DocumentList> ListDocuments(const std::string& collection, int offset,
+                                     int limit) override {
+    thrift_gen::ListDocumentsRequest request;
+    SetToken(request);
+    if (!collection.empty()) request.__set_collection(collection);
+    request.__set_offset(offset);
+    request.__set_limit(limit);
+    thrift_gen::ListDocumentsReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->listDocuments(reply, request);
+      return Status::Ok();
+    }));
+    DocumentList list;
+    list.total = reply.total;
+    for (const thrift_gen::DocumentInfo& info : reply.documents) {
+      list.documents.push_back(FromThriftDocument(info));
+    }
+    return list;
+  }
+
   Result<index::ArchiveStats> Stats() override {
     thrift_gen::StatsRequest request;
     SetToken(request);

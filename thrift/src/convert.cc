@@ -137,6 +137,58 @@ thrift_gen::PageInfo ToThriftPage(const index::PageRecord& page) {
   return out;
 }
 
+index::PageRecord FromThriftPage(const thrift_gen::PageInfo& page) {
+  index::PageRecord out;
+  out.number = page.number;
+  out.text = page.text;
+  out.source = page.source;
+  out.ocr_confidence = static_cast<float>(page.ocr_confidence);
+  return out;
+}
+
+thrift_gen::ChunkInfo ToThriftChunk(const index::ChunkRecord& chunk) {
+  thrift_gen::ChunkInfo out;
+  out.__set_chunk_id(ToI64(chunk.chunk_id));
+  out.__set_doc_id(chunk.doc_id);
+  out.__set_ordinal(chunk.ordinal);
+  out.__set_first_page(chunk.first_page);
+  out.__set_last_page(chunk.last_page);
+  std::vector<thrift_gen::ChunkSpan> spans;
+  spans.reserve(chunk.spans.size());
+  for (const index::ChunkSpanRecord& span : chunk.spans) {
+    thrift_gen::ChunkSpan t;
+    t.__set_page(span.page);
+    t.__set_span_begin(static_cast<int32_t>(span.begin));
+    t.__set_span_end(static_cast<int32_t>(span.end));
+    spans.push_back(t);
+  }
+  out.__set_spans(std::move(spans));
+  out.__set_text(chunk.text);
+  out.__set_token_count(chunk.token_count);
+  out.__set_heading_path(chunk.heading_path);
+  return out;
+}
+
+index::ChunkRecord FromThriftChunk(const thrift_gen::ChunkInfo& chunk) {
+  index::ChunkRecord out;
+  out.chunk_id = ToU64(chunk.chunk_id);
+  out.doc_id = chunk.doc_id;
+  out.ordinal = chunk.ordinal;
+  out.first_page = chunk.first_page;
+  out.last_page = chunk.last_page;
+  for (const thrift_gen::ChunkSpan& t : chunk.spans) {
+    index::ChunkSpanRecord span;
+    span.page = t.page;
+    span.begin = t.span_begin < 0 ? 0 : static_cast<uint32_t>(t.span_begin);
+    span.end = t.span_end < 0 ? 0 : static_cast<uint32_t>(t.span_end);
+    out.spans.push_back(span);
+  }
+  out.text = chunk.text;
+  out.token_count = chunk.token_count;
+  out.heading_path = chunk.heading_path;
+  return out;
+}
+
 thrift_gen::StatsReply ToThriftStats(const index::ArchiveStats& stats) {
   thrift_gen::StatsReply out;
   out.__set_documents(ToI64(stats.documents));

@@ -23,6 +23,10 @@ thrift_gen::DocumentInfo ToThriftDocument(const index::DocumentRecord& record);
 index::DocumentRecord FromThriftDocument(const thrift_gen::DocumentInfo& info);
 
 thrift_gen::PageInfo ToThriftPage(const index::PageRecord& page);
+index::PageRecord FromThriftPage(const thrift_gen::PageInfo& page);
+
+thrift_gen::ChunkInfo ToThriftChunk(const index::ChunkRecord& chunk);
+index::ChunkRecord FromThriftChunk(const thrift_gen::ChunkInfo& chunk);
 
 thrift_gen::StatsReply ToThriftStats(const index::ArchiveStats& stats);
 index::ArchiveStats FromThriftStats(const thrift_gen::StatsReply& reply);

@@ -108,6 +108,21 @@ void ArchivistHandler::getDocument(thrift_gen::DocumentInfo& reply,
   RunCall([&] { return GetDocument(reply, request); });
 }
 
+void ArchivistHandler::getPage(thrift_gen::PageInfo& reply,
+                               const thrift_gen::GetPageRequest& request) {
+  RunCall([&] { return GetPage(reply, request); });
+}
+
+void ArchivistHandler::getChunk(thrift_gen::ChunkInfo& reply,
+                                const thrift_gen::GetChunkRequest& request) {
+  RunCall([&] { return GetChunk(reply, request); });
+}
+
+void ArchivistHandler::listDocuments(thrift_gen::ListDocumentsReply& reply,
+                                     const thrift_gen::ListDocumentsRequest& request) {
+  RunCall([&] { return ListDocuments(reply, request); });
+}
+
 void ArchivistHandler::stats(thrift_gen::StatsReply& reply, const thrift_gen::StatsRequest&) {
   RunCall([&] { return Stats(reply); });
 }
@@ -197,6 +212,43 @@ Status ArchivistHandler::GetDocument(thrift_gen::DocumentInfo& reply,
     }
     reply.__set_pages(std::move(pages));
   }
+  return Status::Ok();
+}
+
+Status ArchivistHandler::GetPage(thrift_gen::PageInfo& reply,
+                                 const thrift_gen::GetPageRequest& request) {
+  ARCHIVIST_RETURN_IF_ERROR(CheckDocId(request.doc_id));
+  if (request.page < 1) return Status::InvalidArgument("page numbers start at 1");
+  ARCHIVIST_ASSIGN_OR_RETURN(index::PageRecord page, archive_.GetPage(request.doc_id, request.page));
+  reply = ToThriftPage(page);
+  return Status::Ok();
+}
+
+Status ArchivistHandler::GetChunk(thrift_gen::ChunkInfo& reply,
+                                  const thrift_gen::GetChunkRequest& request) {
+  if (request.chunk_id < 0) return Status::InvalidArgument("chunk_id must be >= 0");
+  ARCHIVIST_ASSIGN_OR_RETURN(index::ChunkRecord chunk,
+                             archive_.GetChunk(static_cast<uint64_t>(request.chunk_id)));
+  reply = ToThriftChunk(chunk);
+  return Status::Ok();
+}
+
+Status ArchivistHandler::ListDocuments(thrift_gen::ListDocumentsReply& reply,
+                                       const thrift_gen::ListDocumentsRequest& request) {
+  ARCHIVIST_ASSIGN_OR_RETURN(ListWindow window, ListWindowFromRequest(request));
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::DocumentRecord> all, archive_.ListDocuments());
+  std::vector<thrift_gen::DocumentInfo> documents;
+  int64_t matching = 0;
+  for (const index::DocumentRecord& record : all) {
+    if (!window.collection.empty() && record.collection != window.collection) continue;
+    if (matching >= window.offset &&
+        documents.size() < static_cast<size_t>(window.limit)) {
+      documents.push_back(ToThriftDocument(record));
+    }
+    ++matching;
+  }
+  reply.__set_documents(std::move(documents));
+  reply.__set_total(matching);
   return Status::Ok();
 }
 

@@ -26,6 +26,10 @@ class ArchivistHandler : public thrift_gen::ArchivistServiceIf {
   void ask(thrift_gen::AskReply& reply, const thrift_gen::AskRequest& request) override;
   void getDocument(thrift_gen::DocumentInfo& reply,
                    const thrift_gen::GetDocumentRequest& request) override;
+  void getPage(thrift_gen::PageInfo& reply, const thrift_gen::GetPageRequest& request) override;
+  void getChunk(thrift_gen::ChunkInfo& reply, const thrift_gen::GetChunkRequest& request) override;
+  void listDocuments(thrift_gen::ListDocumentsReply& reply,
+                     const thrift_gen::ListDocumentsRequest& request) override;
   void stats(thrift_gen::StatsReply& reply, const thrift_gen::StatsRequest& request) override;
 
  private:
@@ -34,6 +38,10 @@ class ArchivistHandler : public thrift_gen::ArchivistServiceIf {
   Status Ask(thrift_gen::AskReply& reply, const thrift_gen::AskRequest& request);
   Status GetDocument(thrift_gen::DocumentInfo& reply,
                      const thrift_gen::GetDocumentRequest& request);
+  Status GetPage(thrift_gen::PageInfo& reply, const thrift_gen::GetPageRequest& request);
+  Status GetChunk(thrift_gen::ChunkInfo& reply, const thrift_gen::GetChunkRequest& request);
+  Status ListDocuments(thrift_gen::ListDocumentsReply& reply,
+                       const thrift_gen::ListDocumentsRequest& request);
   Status Stats(thrift_gen::StatsReply& reply);
 
   const ServerOptions options_;

@@ -12,6 +12,7 @@ constexpr size_t kMaxTags = 64;
 constexpr int kMaxCandidates = 10'000;
 constexpr int kMaxAskSentences = 20;
 constexpr int kMaxAskRetrieve = 100;
+constexpr int kMaxListLimit = 1000;
 
 bool HasControlCharacter(std::string_view text) {
   for (unsigned char c : text) {
@@ -175,6 +176,21 @@ Result<pipeline::AskOptions> AskOptionsFromRequest(const thrift_gen::AskRequest&
     options.collection = request.collection;
   }
   return options;
+}
+
+Result<ListWindow> ListWindowFromRequest(const thrift_gen::ListDocumentsRequest& request) {
+  ListWindow window;
+  if (request.__isset.collection && !request.collection.empty()) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
+    window.collection = request.collection;
+  }
+  if (request.__isset.offset) window.offset = request.offset;
+  if (window.offset < 0) return Status::InvalidArgument("offset must be >= 0");
+  if (request.__isset.limit) window.limit = request.limit;
+  if (window.limit < 1 || window.limit > kMaxListLimit) {
+    return Status::InvalidArgument("limit must be in 1.." + std::to_string(kMaxListLimit));
+  }
+  return window;
 }
 
 Status CheckIngestLabels(const thrift_gen::IngestRequest& request) {

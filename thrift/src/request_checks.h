@@ -40,6 +40,13 @@ Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRe
 Result<pipeline::AskOptions> AskOptionsFromRequest(const thrift_gen::AskRequest& request,
                                                    const RequestLimits& limits);
 
+struct ListWindow {
+  std::string collection;  // empty: every collection
+  int offset = 0;
+  int limit = 100;
+};
+Result<ListWindow> ListWindowFromRequest(const thrift_gen::ListDocumentsRequest& request);
+
 // The collection (when set) and tags of an ingest request.
 Status CheckIngestLabels(const thrift_gen::IngestRequest& request);
 

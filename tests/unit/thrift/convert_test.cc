@@ -129,6 +129,46 @@ TEST(ConvertTest, DocumentRoundTrips) {
   EXPECT_EQ(back.size_bytes, record.size_bytes);
 }
 
+TEST(ConvertTest, ChunkRoundTripsWithItsSpans) {
+  index::ChunkRecord chunk;
+  chunk.chunk_id = 77;
+  chunk.doc_id = std::string(64, 'c');
+  chunk.ordinal = 3;
+  chunk.first_page = 2;
+  chunk.last_page = 3;
+  chunk.spans = {{2, 100, 480}, {3, 0, 64}};
+  chunk.text = "end of page two\n\nstart of page three";
+  chunk.token_count = 8;
+  chunk.heading_path = "Discharge Summary > Medications";
+
+  const index::ChunkRecord back = FromThriftChunk(ThroughTheWire(ToThriftChunk(chunk)));
+  EXPECT_EQ(back.chunk_id, 77u);
+  EXPECT_EQ(back.doc_id, chunk.doc_id);
+  EXPECT_EQ(back.ordinal, 3);
+  EXPECT_EQ(back.first_page, 2);
+  EXPECT_EQ(back.last_page, 3);
+  ASSERT_EQ(back.spans.size(), 2u);
+  EXPECT_EQ(back.spans[1].page, 3);
+  EXPECT_EQ(back.spans[0].begin, 100u);
+  EXPECT_EQ(back.spans[0].end, 480u);
+  EXPECT_EQ(back.text, chunk.text);
+  EXPECT_EQ(back.token_count, 8);
+  EXPECT_EQ(back.heading_path, chunk.heading_path);
+}
+
+TEST(ConvertTest, PageRoundTrips) {
+  index::PageRecord page;
+  page.number = 4;
+  page.text = "scanned text";
+  page.source = "ocr";
+  page.ocr_confidence = 87.5f;
+  const index::PageRecord back = FromThriftPage(ThroughTheWire(ToThriftPage(page)));
+  EXPECT_EQ(back.number, 4);
+  EXPECT_EQ(back.text, page.text);
+  EXPECT_EQ(back.source, "ocr");
+  EXPECT_FLOAT_EQ(back.ocr_confidence, 87.5f);
+}
+
 TEST(ConvertTest, StatsRoundTrip) {
   index::ArchiveStats stats;
   stats.documents = 3;

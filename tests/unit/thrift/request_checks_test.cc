@@ -164,6 +164,32 @@ TEST(AskOptionsTest, DefaultsAndBounds) {
   EXPECT_FALSE(AskOptionsFromRequest(bad, RequestLimits{}).ok());
 }
 
+TEST(ListWindowTest, DefaultsAndBounds) {
+  thrift_gen::ListDocumentsRequest request;
+  auto window = ListWindowFromRequest(request);
+  ASSERT_TRUE(window.ok());
+  EXPECT_EQ(window->offset, 0);
+  EXPECT_EQ(window->limit, 100);
+  EXPECT_TRUE(window->collection.empty());
+
+  request.__set_collection("clinic");
+  request.__set_offset(20);
+  request.__set_limit(5);
+  window = ListWindowFromRequest(request);
+  ASSERT_TRUE(window.ok());
+  EXPECT_EQ(window->collection, "clinic");
+  EXPECT_EQ(window->offset, 20);
+  EXPECT_EQ(window->limit, 5);
+
+  request.__set_limit(0);
+  EXPECT_FALSE(ListWindowFromRequest(request).ok());
+  request.__set_limit(1001);
+  EXPECT_FALSE(ListWindowFromRequest(request).ok());
+  request.__set_limit(10);
+  request.__set_offset(-1);
+  EXPECT_FALSE(ListWindowFromRequest(request).ok());
+}
+
 TEST(IngestLabelsTest, ChecksCollectionAndTags) {
   thrift_gen::IngestRequest request;
   EXPECT_TRUE(CheckIngestLabels(request).ok());

@@ -95,6 +95,12 @@ struct IngestResult {
   int chunks = 0;
 };
 
+// One page of Client::ListDocuments.
+struct DocumentList {
+  std::vector<index::DocumentRecord> documents;
+  int64_t total = 0;  // documents matching, across all pages
+};
+
 // A connection to an Archivist server. Not thread-safe: use one Client per thread. After a
 // transport failure (kUnavailable) the next call reconnects.
 class Client {
@@ -115,6 +121,11 @@ class Client {
                                       const std::string& collection = "",
                                       const std::vector<std::string>& tags = {}) = 0;
   virtual Result<index::DocumentRecord> GetDocument(const std::string& doc_id) = 0;
+  virtual Result<index::PageRecord> GetPage(const std::string& doc_id, int page) = 0;
+  virtual Result<index::ChunkRecord> GetChunk(uint64_t chunk_id) = 0;
+  // Documents of `collection` (empty: all), skipping `offset`, at most `limit` (1..1000).
+  virtual Result<DocumentList> ListDocuments(const std::string& collection = "", int offset = 0,
+                                             int limit = 100) = 0;
   virtual Result<index::ArchiveStats> Stats() = 0;
 };
 
