@@ -167,6 +167,10 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
   std::unordered_map<uint64_t, Acc> acc;
   uint64_t required = 0;
   size_t bit = 0;
+  // Repeated optional words weigh more, saturating like BM25's k3 = 1 query-term factor.
+  std::unordered_map<std::string, int> qtf;
+  for (const QueryClause& c : q.clauses)
+    if (c.occur == Occur::kShould && !c.phrase && !c.prefix) ++qtf[c.terms[0]];
   std::unordered_set<std::string> seen_should;
   for (const QueryClause& c : q.clauses) {
     std::vector<std::string> terms = c.terms;
@@ -213,9 +217,14 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
       }
       continue;
     }
+    double query_weight = 1.0;
+    if (c.occur == Occur::kShould && !c.prefix) {
+      const double f = qtf[terms[0]];
+      query_weight = 2.0 * f / (1.0 + f);
+    }
     for (const auto& t : terms) {
       ARCHIVIST_ASSIGN_OR_RETURN(uint64_t df, GetDf(t));
-      const double idf = Idf(df, n);
+      const double idf = Idf(df, n) * query_weight;
       ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
           t, false, [&](uint64_t id, uint32_t len, uint32_t tf, const std::vector<uint32_t>&) {
             Acc& a = acc[id];

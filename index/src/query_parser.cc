@@ -1,6 +1,7 @@
 #include "query_parser.h"
 
 #include <cctype>
+#include <unordered_set>
 
 namespace archivist::index {
 namespace {
@@ -19,6 +20,20 @@ bool IsDatePrefix(std::string_view v) {
     if (ok) return true;
   }
   return false;
+}
+
+// Function words of natural-language questions ("what are the ...") that only add noise when
+// every word of a plain-text query is an optional term.
+bool IsQueryStopword(const std::string& w) {
+  static const std::unordered_set<std::string> kStop = {
+      "a",     "about", "an",    "and",   "any",   "are",   "as",    "at",    "be",    "been",
+      "but",   "by",    "can",   "could", "did",   "do",    "does",  "for",   "from",  "had",
+      "has",   "have",  "how",   "i",     "i'm",   "if",    "in",    "into",  "is",    "it",
+      "its",   "me",    "my",    "of",    "on",    "or",    "other", "should", "so",   "some",
+      "such",  "than",  "that",  "the",   "their", "them",  "then",  "there", "these", "they",
+      "this",  "those", "to",    "was",   "we",    "were",  "what",  "when",  "where", "which",
+      "while", "who",   "whom",  "why",   "will",  "with",  "would", "you",   "your"};
+  return kStop.count(w) > 0;
 }
 
 Status Malformed(size_t pos, const std::string& why) {
@@ -157,6 +172,7 @@ Result<ParsedQuery> PlainTextQuery(std::string_view text, const Analyzer& analyz
   ParsedQuery out;
   out.dense_text = std::string(text);
   for (const Token& t : analyzer.Tokenize(text)) {
+    if (IsQueryStopword(t.norm)) continue;
     QueryClause c;
     c.terms.push_back(t.term);
     c.position = t.begin;
