@@ -53,9 +53,9 @@ class RawConnection {
         if (received != nullptr) received->append(buffer, static_cast<size_t>(n));
         continue;
       }
-      if (n == 0) return true;                                    // orderly close
+      if (n == 0) return true;  // orderly close
       if (errno == EINTR) continue;
-      return errno == ECONNRESET || errno == EPIPE;               // EAGAIN: still open
+      return errno == ECONNRESET || errno == EPIPE;  // EAGAIN: still open
     }
   }
 
@@ -153,9 +153,9 @@ TEST_F(ThriftBadInputTest, OversizedStringIsRefused) {
   ASSERT_TRUE(raw.connected());
   // search(SearchRequest{query: <a string claiming 2 GiB>}) inside a small frame.
   std::string message = CallHeader("search");
-  message += std::string("\x0c\x00\x01", 3);            // field 1: struct (the request)
-  message += std::string("\x0b\x00\x0a", 3);            // field 10: string (query)
-  message += BigEndian32(0x7ffffff0u) + "warfarin";     // length far beyond the frame
+  message += std::string("\x0c\x00\x01", 3);         // field 1: struct (the request)
+  message += std::string("\x0b\x00\x0a", 3);         // field 10: string (query)
+  message += BigEndian32(0x7ffffff0u) + "warfarin";  // length far beyond the frame
   ASSERT_TRUE(raw.Send(Frame(message)));
   // A typed error or a closed connection are both acceptable; a hang or a crash are not.
   std::string reply;
@@ -169,8 +169,8 @@ TEST_F(ThriftBadInputTest, OversizedListIsRefused) {
   ASSERT_TRUE(raw.connected());
   // ingest(IngestRequest{tags: list<string> of 1,000,000 claimed elements}).
   std::string message = CallHeader("ingest");
-  message += std::string("\x0c\x00\x01", 3);            // field 1: struct (the request)
-  message += std::string("\x0f\x00\x0d", 3);            // field 13: list (tags)
+  message += std::string("\x0c\x00\x01", 3);  // field 1: struct (the request)
+  message += std::string("\x0f\x00\x0d", 3);  // field 13: list (tags)
   message += std::string("\x0b", 1) + BigEndian32(1'000'000);
   ASSERT_TRUE(raw.Send(Frame(message)));
   raw.FinishSending();

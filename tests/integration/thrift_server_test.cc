@@ -253,8 +253,7 @@ int RunCommand(const std::string& command, std::string* out, std::string* err,
 
 std::string PythonCommand(int port, const std::string& extra) {
   return std::string(ARCHIVIST_PYTHON3) + " " + ARCHIVIST_PYTHON_CLIENT + " --gen-py " +
-         ARCHIVIST_THRIFT_GEN_PY + " --host 127.0.0.1 --port " + std::to_string(port) + " " +
-         extra;
+         ARCHIVIST_THRIFT_GEN_PY + " --host 127.0.0.1 --port " + std::to_string(port) + " " + extra;
 }
 
 TEST_F(ThriftApiTest, PythonClientFindsTheSameHits) {
@@ -273,8 +272,9 @@ TEST_F(ThriftApiTest, PythonClientFindsTheSameHits) {
   ASSERT_FALSE(hits->empty());
 
   std::string out, err;
-  const int code = RunCommand(PythonCommand(server_->port(), "--query 'warfarin anticoagulation' -k 5"),
-                              &out, &err, dir_ + "/python.err");
+  const int code =
+      RunCommand(PythonCommand(server_->port(), "--query 'warfarin anticoagulation' -k 5"), &out,
+                 &err, dir_ + "/python.err");
   ASSERT_EQ(code, 0) << "stdout:\n" << out << "\nstderr:\n" << err;
 
   // One line per hit: rank, doc_id, page, chunk_id, score, title (tab-separated).

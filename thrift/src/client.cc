@@ -102,7 +102,9 @@ class ClientImpl : public Client {
     IngestResult result;
     result.doc_id = reply.doc_id;
     switch (reply.outcome) {
-      case thrift_gen::IngestOutcome::INGESTED: result.outcome = pipeline::Outcome::kIngested; break;
+      case thrift_gen::IngestOutcome::INGESTED:
+        result.outcome = pipeline::Outcome::kIngested;
+        break;
       case thrift_gen::IngestOutcome::DUPLICATE:
         result.outcome = pipeline::Outcome::kDuplicate;
         break;

@@ -234,9 +234,15 @@ thrift_gen::SearchRequest ToSearchRequest(const std::string& query,
   request.__set_query(query);
   request.__set_k(options.k);
   switch (options.mode) {
-    case index::SearchMode::kLexical: request.__set_mode(thrift_gen::SearchMode::LEXICAL); break;
-    case index::SearchMode::kDense: request.__set_mode(thrift_gen::SearchMode::DENSE); break;
-    case index::SearchMode::kHybrid: request.__set_mode(thrift_gen::SearchMode::HYBRID); break;
+    case index::SearchMode::kLexical:
+      request.__set_mode(thrift_gen::SearchMode::LEXICAL);
+      break;
+    case index::SearchMode::kDense:
+      request.__set_mode(thrift_gen::SearchMode::DENSE);
+      break;
+    case index::SearchMode::kHybrid:
+      request.__set_mode(thrift_gen::SearchMode::HYBRID);
+      break;
   }
   if (!options.collection.empty()) request.__set_collection(options.collection);
   // The server refuses candidates < k; a shallower depth than k can only mean "as deep as k".

@@ -22,16 +22,36 @@ thrift_gen::ArchivistError ToArchivistError(const Status& status) {
   switch (status.code()) {
     case StatusCode::kOk:
       return MakeError(ErrorCode::INTERNAL, "an OK status was raised as an error (server bug)");
-    case StatusCode::kInvalidArgument: code = ErrorCode::INVALID_ARGUMENT; break;
-    case StatusCode::kNotFound: code = ErrorCode::NOT_FOUND; break;
-    case StatusCode::kCorruption: code = ErrorCode::DATA_CORRUPTION; break;
-    case StatusCode::kUnsupported: code = ErrorCode::UNSUPPORTED; break;
-    case StatusCode::kResourceExhausted: code = ErrorCode::RESOURCE_EXHAUSTED; break;
-    case StatusCode::kUnavailable: code = ErrorCode::UNAVAILABLE; break;
-    case StatusCode::kInternal: code = ErrorCode::INTERNAL; break;
-    case StatusCode::kPermissionDenied: code = ErrorCode::PERMISSION_DENIED; break;
-    case StatusCode::kUnauthenticated: code = ErrorCode::UNAUTHENTICATED; break;
-    case StatusCode::kAlreadyExists: code = ErrorCode::ALREADY_EXISTS; break;
+    case StatusCode::kInvalidArgument:
+      code = ErrorCode::INVALID_ARGUMENT;
+      break;
+    case StatusCode::kNotFound:
+      code = ErrorCode::NOT_FOUND;
+      break;
+    case StatusCode::kCorruption:
+      code = ErrorCode::DATA_CORRUPTION;
+      break;
+    case StatusCode::kUnsupported:
+      code = ErrorCode::UNSUPPORTED;
+      break;
+    case StatusCode::kResourceExhausted:
+      code = ErrorCode::RESOURCE_EXHAUSTED;
+      break;
+    case StatusCode::kUnavailable:
+      code = ErrorCode::UNAVAILABLE;
+      break;
+    case StatusCode::kInternal:
+      code = ErrorCode::INTERNAL;
+      break;
+    case StatusCode::kPermissionDenied:
+      code = ErrorCode::PERMISSION_DENIED;
+      break;
+    case StatusCode::kUnauthenticated:
+      code = ErrorCode::UNAUTHENTICATED;
+      break;
+    case StatusCode::kAlreadyExists:
+      code = ErrorCode::ALREADY_EXISTS;
+      break;
   }
   return MakeError(code, status.message());
 }
@@ -40,19 +60,39 @@ Status FromArchivistError(const thrift_gen::ArchivistError& error) {
   StatusCode code = StatusCode::kInternal;
   std::string message = error.message;
   switch (error.code) {
-    case ErrorCode::INVALID_ARGUMENT: code = StatusCode::kInvalidArgument; break;
-    case ErrorCode::NOT_FOUND: code = StatusCode::kNotFound; break;
-    case ErrorCode::UNAUTHENTICATED: code = StatusCode::kUnauthenticated; break;
-    case ErrorCode::PERMISSION_DENIED: code = StatusCode::kPermissionDenied; break;
-    case ErrorCode::RESOURCE_EXHAUSTED: code = StatusCode::kResourceExhausted; break;
-    case ErrorCode::UNAVAILABLE: code = StatusCode::kUnavailable; break;
-    case ErrorCode::INTERNAL: code = StatusCode::kInternal; break;
-    case ErrorCode::ALREADY_EXISTS: code = StatusCode::kAlreadyExists; break;
-    case ErrorCode::UNSUPPORTED: code = StatusCode::kUnsupported; break;
-    case ErrorCode::DATA_CORRUPTION: code = StatusCode::kCorruption; break;
+    case ErrorCode::INVALID_ARGUMENT:
+      code = StatusCode::kInvalidArgument;
+      break;
+    case ErrorCode::NOT_FOUND:
+      code = StatusCode::kNotFound;
+      break;
+    case ErrorCode::UNAUTHENTICATED:
+      code = StatusCode::kUnauthenticated;
+      break;
+    case ErrorCode::PERMISSION_DENIED:
+      code = StatusCode::kPermissionDenied;
+      break;
+    case ErrorCode::RESOURCE_EXHAUSTED:
+      code = StatusCode::kResourceExhausted;
+      break;
+    case ErrorCode::UNAVAILABLE:
+      code = StatusCode::kUnavailable;
+      break;
+    case ErrorCode::INTERNAL:
+      code = StatusCode::kInternal;
+      break;
+    case ErrorCode::ALREADY_EXISTS:
+      code = StatusCode::kAlreadyExists;
+      break;
+    case ErrorCode::UNSUPPORTED:
+      code = StatusCode::kUnsupported;
+      break;
+    case ErrorCode::DATA_CORRUPTION:
+      code = StatusCode::kCorruption;
+      break;
     default:
-      message = "server error code " + std::to_string(static_cast<int>(error.code)) + ": " +
-                message;
+      message =
+          "server error code " + std::to_string(static_cast<int>(error.code)) + ": " + message;
       break;
   }
   // An error must never read as success, whatever the server sent.

@@ -41,8 +41,8 @@ class SpoolDir {
     if (ec) return Status::Internal("no temp directory for uploads: " + ec.message());
     std::string pattern = (base / "archivist-upload-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
-      return Status::Unavailable("cannot create an upload directory under " + base.string() +
-                                 ": " + std::generic_category().message(errno));
+      return Status::Unavailable("cannot create an upload directory under " + base.string() + ": " +
+                                 std::generic_category().message(errno));
     }
     return SpoolDir(pattern);
   }
@@ -163,8 +163,8 @@ Status ArchivistHandler::Ingest(thrift_gen::IngestReply& reply,
   ARCHIVIST_ASSIGN_OR_RETURN(pipeline::IngestReport report,
                              pipeline::IngestPaths(archive_, embedder_, {path}, ingest_options));
   if (report.files.size() != 1) {
-    return Status::Internal("ingest of one upload reported " +
-                            std::to_string(report.files.size()) + " files");
+    return Status::Internal("ingest of one upload reported " + std::to_string(report.files.size()) +
+                            " files");
   }
   const pipeline::FileResult& file = report.files.front();
   switch (file.outcome) {
@@ -219,7 +219,8 @@ Status ArchivistHandler::GetPage(thrift_gen::PageInfo& reply,
                                  const thrift_gen::GetPageRequest& request) {
   ARCHIVIST_RETURN_IF_ERROR(CheckDocId(request.doc_id));
   if (request.page < 1) return Status::InvalidArgument("page numbers start at 1");
-  ARCHIVIST_ASSIGN_OR_RETURN(index::PageRecord page, archive_.GetPage(request.doc_id, request.page));
+  ARCHIVIST_ASSIGN_OR_RETURN(index::PageRecord page,
+                             archive_.GetPage(request.doc_id, request.page));
   reply = ToThriftPage(page);
   return Status::Ok();
 }
@@ -241,8 +242,7 @@ Status ArchivistHandler::ListDocuments(thrift_gen::ListDocumentsReply& reply,
   int64_t matching = 0;
   for (const index::DocumentRecord& record : all) {
     if (!window.collection.empty() && record.collection != window.collection) continue;
-    if (matching >= window.offset &&
-        documents.size() < static_cast<size_t>(window.limit)) {
+    if (matching >= window.offset && documents.size() < static_cast<size_t>(window.limit)) {
       documents.push_back(ToThriftDocument(record));
     }
     ++matching;

@@ -71,7 +71,7 @@ bool IsValidUtf8(std::string_view text) {
       cp = (cp << 6) | (cc & 0x3f);
     }
     if ((extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000)) return false;  // overlong
-    if (cp >= 0xd800 && cp <= 0xdfff) return false;                               // surrogate
+    if (cp >= 0xd800 && cp <= 0xdfff) return false;                                // surrogate
     if (cp > 0x10ffff) return false;
     i += extra + 1;
   }
@@ -129,9 +129,15 @@ Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRe
   }
   if (request.__isset.mode) {
     switch (request.mode) {
-      case thrift_gen::SearchMode::LEXICAL: options.mode = index::SearchMode::kLexical; break;
-      case thrift_gen::SearchMode::DENSE: options.mode = index::SearchMode::kDense; break;
-      case thrift_gen::SearchMode::HYBRID: options.mode = index::SearchMode::kHybrid; break;
+      case thrift_gen::SearchMode::LEXICAL:
+        options.mode = index::SearchMode::kLexical;
+        break;
+      case thrift_gen::SearchMode::DENSE:
+        options.mode = index::SearchMode::kDense;
+        break;
+      case thrift_gen::SearchMode::HYBRID:
+        options.mode = index::SearchMode::kHybrid;
+        break;
       default:
         return Status::InvalidArgument("mode " + std::to_string(static_cast<int>(request.mode)) +
                                        " is not a SearchMode");

@@ -184,7 +184,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     threads->start();
 
     auto server = std::make_shared<at::server::TThreadPoolServer>(processor, socket, transports,
-                                                                   protocols, threads);
+                                                                  protocols, threads);
     return std::unique_ptr<Server>(new ServerImpl(options, socket, server));
   } catch (const std::exception& e) {
     return Status::Internal(std::string("cannot set up the thrift server: ") + e.what());

@@ -1,8 +1,7 @@
 #include "thrift_output.h"
 
-#include <string>  // TOutput.h uses std::string without including it
-
-#include <thrift/TOutput.h>
+// Thrift.h, not TOutput.h: the latter uses std::string without including <string>.
+#include <thrift/Thrift.h>
 
 #include <mutex>
 

@@ -1,7 +1,6 @@
 #include "convert.h"
 
 #include <gtest/gtest.h>
-
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 

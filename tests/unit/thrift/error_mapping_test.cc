@@ -38,8 +38,7 @@ TEST(ErrorMappingTest, NamedWireCodesMatchTheIdl) {
   EXPECT_EQ(ToArchivistError(Status::NotFound("x")).code, thrift_gen::ErrorCode::NOT_FOUND);
   EXPECT_EQ(ToArchivistError(Status::Unauthenticated("x")).code,
             thrift_gen::ErrorCode::UNAUTHENTICATED);
-  EXPECT_EQ(ToArchivistError(Status::Corruption("x")).code,
-            thrift_gen::ErrorCode::DATA_CORRUPTION);
+  EXPECT_EQ(ToArchivistError(Status::Corruption("x")).code, thrift_gen::ErrorCode::DATA_CORRUPTION);
 }
 
 TEST(ErrorMappingTest, AnOkStatusNeverTravelsAsSuccess) {

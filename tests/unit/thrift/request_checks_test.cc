@@ -12,22 +12,22 @@ namespace {
 TEST(Utf8Test, AcceptsWellFormedText) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("warfarin 5 mg"));
-  EXPECT_TRUE(IsValidUtf8("Patientin M\xc3\xbcller"));        // ü
-  EXPECT_TRUE(IsValidUtf8("\xe2\x82\xac 100"));                // €
-  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x92\x8a"));                // U+1F48A
-  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));                // U+10FFFF
+  EXPECT_TRUE(IsValidUtf8("Patientin M\xc3\xbcller"));  // ü
+  EXPECT_TRUE(IsValidUtf8("\xe2\x82\xac 100"));         // €
+  EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x92\x8a"));         // U+1F48A
+  EXPECT_TRUE(IsValidUtf8("\xf4\x8f\xbf\xbf"));         // U+10FFFF
 }
 
 TEST(Utf8Test, RefusesMalformedText) {
   EXPECT_FALSE(IsValidUtf8("\xff"));
   EXPECT_FALSE(IsValidUtf8("\x80 stray continuation"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));                 // truncated at the end
-  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));             // truncated at the end
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));             // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));         // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));         // surrogate U+D800
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));     // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("ab\xc3(cd"));            // bad continuation mid-string
+  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated at the end
+  EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated at the end
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xe0\x80\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("ab\xc3(cd"));         // bad continuation mid-string
 }
 
 TEST(UploadFileNameTest, KeepsPlainNamesAndDefaultsEmptyOnes) {
@@ -37,9 +37,16 @@ TEST(UploadFileNameTest, KeepsPlainNamesAndDefaultsEmptyOnes) {
 }
 
 TEST(UploadFileNameTest, RefusesAnythingThatCouldLeaveTheSpoolDirectory) {
-  const std::vector<std::string> names = {"../etc/passwd", "a/b.pdf", "/abs.pdf", "..", ".",
-                                          "a\\b.pdf", std::string("nul\0byte", 8), "new\nline",
-                                          "\xff.pdf", std::string(300, 'a')};
+  const std::vector<std::string> names = {"../etc/passwd",
+                                          "a/b.pdf",
+                                          "/abs.pdf",
+                                          "..",
+                                          ".",
+                                          "a\\b.pdf",
+                                          std::string("nul\0byte", 8),
+                                          "new\nline",
+                                          "\xff.pdf",
+                                          std::string(300, 'a')};
   for (const std::string& bad : names) {
     auto result = CheckUploadFileName(bad);
     ASSERT_FALSE(result.ok()) << bad;

@@ -27,9 +27,9 @@ namespace archivist::service {
 std::string_view ApiVersion();
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";  // Default: loopback only
-  int port = 9440;                 // Default: 9440; 0 picks a free port (see Server::port())
-  int worker_threads = 8;          // Default: 8 concurrent connections (one thread each)
+  std::string host = "127.0.0.1";        // Default: loopback only
+  int port = 9440;                       // Default: 9440; 0 picks a free port (see Server::port())
+  int worker_threads = 8;                // Default: 8 concurrent connections (one thread each)
   int64_t max_frame_bytes = 64ll << 20;  // Default: 64 MiB per message; bigger frames are refused
   // Elements in one list/set/map of a request; longer ones close the connection. Default: 10,000.
   int max_list_items = 10'000;
