@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "archivist/base/file_util.h"
 #include "archivist/ingest/extractor.h"
@@ -155,6 +157,30 @@ TEST(PdfExtractTest, TooManyPagesIsResourceExhausted) {
   auto result = Extract(pdf, options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(PdfExtractTest, ConcurrentCallsAgree) {
+  const std::string pdf = BuildPdf({TwoColumnPage({"left words here", "more left words"},
+                                                  {"right words here", "more right words"}),
+                                    LinesPage({"A second page with plain lines"})});
+  auto expected = Extract(pdf, NoOcr());
+  ASSERT_TRUE(expected.ok());
+  std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        auto result = Extract(pdf, NoOcr());
+        if (!result.ok() || result->pages.size() != 2 ||
+            result->pages[0].text != expected->pages[0].text ||
+            result->pages[1].text != expected->pages[1].text) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 4; ++t) EXPECT_EQ(mismatches[t], 0) << "thread " << t;
 }
 
 std::string EncryptionDir() {
