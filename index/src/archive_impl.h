@@ -128,7 +128,10 @@ class ArchiveImpl final : public Archive {
   bool PassesFilters(const DocInfo& doc, const QueryFilters& f) const;
   Result<LexicalResult> LexicalSearch(const ParsedQuery& q, int depth);
   Result<std::vector<ScoredChunk>> DenseSearch(const ParsedQuery& q, int depth,
-                                               const LexicalResult& lexical);
+                                               const LexicalResult& lexical,
+                                               const SearchOptions& options);
+  void ApplyFeedback(const LexicalResult& lexical, const SearchOptions& options,
+                     std::vector<float>* query);
   Result<PhraseMatches> MatchPhrase(const std::vector<std::string>& terms);
   Status ScanPostings(const std::string& term, bool with_positions,
                       const std::function<void(uint64_t, uint32_t, uint32_t,

@@ -24,6 +24,8 @@ Status ValidateSearch(const SearchOptions& o) {
   if (o.rrf_k < 0) return Status::InvalidArgument("rrf_k must not be negative");
   if (o.lexical_weight < 0 || o.dense_weight < 0)
     return Status::InvalidArgument("fusion weights must not be negative");
+  if (o.dense_feedback_chunks < 0 || o.dense_feedback_chunks > 1000 || o.dense_feedback_weight < 0)
+    return Status::InvalidArgument("dense feedback needs 0..1000 chunks and a non-negative weight");
   return Status::Ok();
 }
 
@@ -251,11 +253,33 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
   return out;
 }
 
+void ArchiveImpl::ApplyFeedback(const LexicalResult& lexical, const SearchOptions& options,
+                                std::vector<float>* query) {
+  const size_t m = static_cast<size_t>(std::max(0, options.dense_feedback_chunks));
+  if (m == 0 || lexical.ranked.empty() || options.dense_feedback_weight <= 0.0) return;
+  std::vector<double> acc(query->begin(), query->end());
+  const double w = options.dense_feedback_weight / static_cast<double>(m);
+  for (size_t i = 0; i < lexical.ranked.size() && i < m; ++i) {
+    auto raw = GetRaw(kVectors, Be64Key(lexical.ranked[i].chunk_id));
+    if (!raw.ok()) continue;  // a document stored without vectors
+    std::vector<float> v = DecodeFloats(*raw);
+    if (v.size() != acc.size()) continue;
+    for (size_t d = 0; d < acc.size(); ++d) acc[d] += w * v[d];
+  }
+  double norm = 0.0;
+  for (double x : acc) norm += x * x;
+  norm = std::sqrt(norm);
+  if (norm <= 0.0) return;
+  for (size_t d = 0; d < acc.size(); ++d) (*query)[d] = static_cast<float>(acc[d] / norm);
+}
+
 Result<std::vector<ArchiveImpl::ScoredChunk>> ArchiveImpl::DenseSearch(const ParsedQuery& q, int depth,
-                                                                       const LexicalResult& lexical) {
+                                                                       const LexicalResult& lexical,
+                                                                       const SearchOptions& options) {
   std::vector<ScoredChunk> out;
   ARCHIVIST_ASSIGN_OR_RETURN(auto embedded, embedder_->Embed({q.dense_text}));
   if (embedded.size() != 1) return Status::Internal("the embedder returned no vector for the query");
+  if (options.mode == SearchMode::kHybrid) ApplyFeedback(lexical, options, &embedded[0]);
   const bool filtering = !q.filters.empty() || !lexical.excluded.empty() || lexical.has_required;
   const uint64_t total = dense_->size();
   // Filters are applied after the exact search; widen it until enough hits survive.
@@ -296,7 +320,7 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
   ARCHIVIST_ASSIGN_OR_RETURN(LexicalResult lexical, LexicalSearch(q, depth));
   std::vector<ScoredChunk> dense;
   if (use_dense) {
-    ARCHIVIST_ASSIGN_OR_RETURN(dense, DenseSearch(q, depth, lexical));
+    ARCHIVIST_ASSIGN_OR_RETURN(dense, DenseSearch(q, depth, lexical, options));
   }
 
   struct Fused {

@@ -47,6 +47,12 @@ struct SearchOptions {
   bool fetch_chunks = true;
   // Return at most one hit per document (its best chunk). Default: false
   bool group_by_document = false;
+  // Hybrid mode only: pseudo-relevance feedback for the dense list. The query vector is moved
+  // toward the mean vector of the top `dense_feedback_chunks` lexical hits, scaled by
+  // `dense_feedback_weight`, so the dense list re-ranks around what the exact words found.
+  // 0 turns it off. Default: 5 chunks, weight 3.0
+  int dense_feedback_chunks = 5;
+  double dense_feedback_weight = 3.0;
 };
 
 struct SearchHit {
