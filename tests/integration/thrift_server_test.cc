@@ -350,6 +350,19 @@ TEST_F(ThriftLifecycleTest, StopBeforeServeMakesServeReturn) {
   EXPECT_FALSE((*server)->Serve().ok()) << "Serve() twice must be refused";
 }
 
+TEST_F(ThriftLifecycleTest, StopDisconnectsIdleClients) {
+  // No idle timeout: only Stop() itself can free the worker the idle client holds, so a Stop()
+  // that did not close idle connections would leave Serve() blocked forever.
+  options_.idle_timeout_ms = 0;
+  StartServer();
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Health().ok());
+  StopServer();  // joins the serving thread
+  // The connection was closed under the client: its next call fails cleanly.
+  EXPECT_EQ(client->Health().status().code(), StatusCode::kUnavailable);
+}
+
 TEST_F(ThriftLifecycleTest, StopFlagEndsServe) {
   std::atomic<bool> stop{false};
   options_.stop_flag = &stop;
