@@ -72,6 +72,17 @@ PendingExtraction ExtractText(std::string_view bytes, MediaType type) {
   return result;
 }
 
+// Pages with a short but clean text layer are rendered small to see whether ink outside the text
+// (a scan under a stamped footer or title) asks for OCR; long text layers are born-digital.
+constexpr int kInkCheckBelowChars = 200;
+constexpr double kMaxUnexplainedInk = 0.03;
+
+bool NeedsInkCheck(const PageLayout& layout, const ExtractOptions& options) {
+  int printable = 0;
+  for (const LayoutLine& line : layout.lines) printable += AssessText(line.text).printable;
+  return printable >= options.min_text_chars && printable < kInkCheckBelowChars;
+}
+
 Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
                                                const ExtractOptions& options) {
   ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document, OpenPdf(bytes, options));
@@ -81,6 +92,7 @@ Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
   result.document.media_type = MediaType::kPdf;
   result.document.metadata = ReadPdfMetadata(*document);
   std::vector<PageLayout> layouts(page_count);
+  std::vector<bool> ink_heavy(page_count, false);
   result.document.pages.resize(page_count);
   for (int i = 0; i < page_count; ++i) {
     Page& page = result.document.pages[i];
@@ -89,12 +101,17 @@ Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
     if (pdf_page == nullptr) continue;  // an unreadable page stays empty and goes to OCR
     PdfPageSize(*pdf_page, &page.width_pt, &page.height_pt);
     layouts[i] = ReadPdfTextLayer(*pdf_page);
+    if (options.enable_ocr && NeedsInkCheck(layouts[i], options) &&
+        UnexplainedInkRatio(*pdf_page, layouts[i]) > kMaxUnexplainedInk) {
+      ink_heavy[i] = true;
+    }
   }
   if (options.remove_headers_footers) RemoveRepeatedMargins(layouts);
   for (int i = 0; i < page_count; ++i) {
     Page& page = result.document.pages[i];
     page.text = NormalizeText(RenderLayout(layouts[i]));
-    if (options.enable_ocr && !IsUsableText(AssessText(page.text), options.min_text_chars)) {
+    if (options.enable_ocr &&
+        (ink_heavy[i] || !IsUsableText(AssessText(page.text), options.min_text_chars))) {
       result.ocr_pages.push_back(page.number);
     }
   }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <vector>
 
 #include "archivist/base/file_util.h"
 #include "media_type.h"
@@ -157,6 +158,37 @@ Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions&
   pixSetResolution(pix.get(), static_cast<int>(resolution), static_cast<int>(resolution));
   *dpi = static_cast<int>(resolution);
   return pix;
+}
+
+double UnexplainedInkRatio(const poppler::page& page, const PageLayout& layout) {
+  constexpr double kDpi = 36;
+  constexpr double kScale = kDpi / 72.0;
+  poppler::page_renderer renderer;
+  renderer.set_image_format(poppler::image::format_gray8);
+  poppler::image image = renderer.render_page(&page, kDpi, kDpi);
+  if (!image.is_valid() || image.width() <= 0 || image.height() <= 0) return 0.0;
+  const int width = image.width(), height = image.height();
+  std::vector<bool> masked(static_cast<size_t>(width) * height, false);
+  for (const LayoutLine& line : layout.lines) {
+    // One pixel of slack around each line absorbs descenders and rounding.
+    const int x0 = std::max(0, static_cast<int>(line.x0 * kScale) - 1);
+    const int x1 = std::min(width, static_cast<int>(line.x1 * kScale) + 2);
+    const int y0 = std::max(0, static_cast<int>(line.y0 * kScale) - 1);
+    const int y1 = std::min(height, static_cast<int>(line.y1 * kScale) + 2);
+    for (int y = y0; y < y1; ++y) {
+      std::fill(masked.begin() + static_cast<size_t>(y) * width + x0,
+                masked.begin() + static_cast<size_t>(y) * width + std::max(x0, x1), true);
+    }
+  }
+  size_t ink = 0;
+  for (int y = 0; y < height; ++y) {
+    const auto* row =
+        reinterpret_cast<const unsigned char*>(image.const_data() + y * image.bytes_per_row());
+    for (int x = 0; x < width; ++x) {
+      if (row[x] < 160 && !masked[static_cast<size_t>(y) * width + x]) ++ink;
+    }
+  }
+  return static_cast<double>(ink) / (static_cast<double>(width) * height);
 }
 
 }  // namespace archivist::ingest

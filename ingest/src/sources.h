@@ -36,6 +36,11 @@ PageLayout ReadPdfTextLayer(const poppler::page& page);
 Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions& options,
                                 int* dpi);
 
+// Share of the page (0..1) covered by dark pixels that no text line of `layout` accounts for, from
+// a 36-dpi rendering: scans carrying a few words of text layer (a stamped footer, a title) show up
+// as lots of unexplained ink. 0 when the page cannot be rendered.
+double UnexplainedInkRatio(const poppler::page& page, const PageLayout& layout);
+
 // ---- Raster images (image_source.cc) ----
 
 // Pages in a PNG/JPEG (always 1) or TIFF (1 or more).

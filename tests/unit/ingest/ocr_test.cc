@@ -97,15 +97,29 @@ TEST(OcrTest, ImageOnlyPdfPageIsOcrdAndShortTextLayerMakesItMixed) {
   scan.image_height = pixGetHeight(pix.get());
   PdfPageSpec stamped = scan;
   stamped.runs.push_back({300, 150, 6, "p. 2"});  // fewer than min_text_chars printable chars
-  auto result = Extract(BuildPdf({scan, stamped}), ExtractOptions());
+  // Enough text layer to pass min_text_chars, but far too little for the ink on the page.
+  PdfPageSpec footed = scan;
+  footed.runs.push_back({200, 156, 5, "Scanned by records office 2024"});
+  auto result = Extract(BuildPdf({scan, stamped, footed}), ExtractOptions());
   ASSERT_TRUE(result.ok()) << result.status().ToString();
-  ASSERT_EQ(result->pages.size(), 2u);
+  ASSERT_EQ(result->pages.size(), 3u);
   EXPECT_EQ(result->pages[0].source, PageSource::kOcr);
   EXPECT_EQ(result->pages[1].source, PageSource::kMixed);
+  EXPECT_EQ(result->pages[2].source, PageSource::kMixed);
   for (const Page& page : result->pages) {
     ExpectKnownWords(page.text);
     EXPECT_GT(page.ocr_confidence, 0.0f);
   }
+}
+
+TEST(OcrTest, ShortBornDigitalPageIsNotOcrd) {
+  // Under 200 characters, so the ink check runs; all ink is explained by the text itself.
+  auto result = Extract(BuildPdf({LinesPage({"Cover page", "Annual report 2024"}, 72, 72, 28, 40)}),
+                        ExtractOptions());
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->pages[0].source, PageSource::kTextLayer);
+  EXPECT_EQ(result->pages[0].text, "Cover page\nAnnual report 2024");
+  EXPECT_FLOAT_EQ(result->pages[0].ocr_confidence, -1.0f);
 }
 
 TEST(OcrTest, OcrDisabledLeavesImagePagesEmpty) {
