@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -123,6 +124,8 @@ Result<EngineBenchResult> RunEngineBench(const std::string& path, const EngineBe
           r.bandwidth_bytes_per_s;
     }
   }
+  double load[1] = {0};
+  if (getloadavg(load, 1) == 1) r.load_average = load[0];
   struct rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   r.peak_rss_bytes = static_cast<uint64_t>(ru.ru_maxrss) * 1024;
@@ -142,6 +145,7 @@ std::string EngineBenchResult::ToJson(int indent) const {
   j["bandwidth_gb_per_s"] = bandwidth_bytes_per_s / 1e9;
   j["bandwidth_threads"] = bandwidth_threads;
   j["peak_rss_bytes"] = peak_rss_bytes;
+  j["load_average_1min"] = load_average;
   auto& runs_j = j["runs"] = nlohmann::ordered_json::array();
   for (const auto& run : runs) {
     runs_j.push_back({{"threads", run.threads},

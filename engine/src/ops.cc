@@ -24,6 +24,7 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
     const uint8_t* xq;
     uint64_t xrow;
     kernels::VecDotFn dot;
+    kernels::VecDotManyFn dot_many;
     int64_t row_begin;  // in the concatenated row space
   };
   std::vector<Prepared> prep(jobs.size());
@@ -37,6 +38,7 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
     const int64_t n_in = job.w->n_in;
     Prepared& p = prep[j];
     p.dot = k.vec_dot;
+    p.dot_many = k.vec_dot_many;
     p.row_begin = total;
     total += job.w->n_out;
     if (vdt == TensorType::kF32) {
@@ -65,8 +67,17 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
                         const int64_t o = g - p.row_begin;
                         const int64_t n_in = job.w->n_in, n_out = job.w->n_out;
                         const uint8_t* wr = job.w->Row(o, job.expert);
-                        for (int64_t t = 0; t < job.n_tokens; ++t) {
-                          job.y[t * n_out + o] = p.dot(n_in, wr, p.xq + t * p.xrow);
+                        if (p.dot_many != nullptr && job.n_tokens > 1) {
+                          float tile[16];
+                          for (int64_t t0 = 0; t0 < job.n_tokens; t0 += 16) {
+                            const int nx = static_cast<int>(std::min<int64_t>(16, job.n_tokens - t0));
+                            p.dot_many(n_in, wr, p.xq + t0 * p.xrow, p.xrow, nx, tile);
+                            for (int r = 0; r < nx; ++r) job.y[(t0 + r) * n_out + o] = tile[r];
+                          }
+                        } else {
+                          for (int64_t t = 0; t < job.n_tokens; ++t) {
+                            job.y[t * n_out + o] = p.dot(n_in, wr, p.xq + t * p.xrow);
+                          }
                         }
                       }
                     });

@@ -18,11 +18,16 @@ using ToFloatFn = void (*)(const void* src, float* dst, int64_t n);
 using FromFloatFn = void (*)(const float* src, void* dst, int64_t n);
 // Dot product of a weight row (this type) with an activation row (of vec_dot_type), n values.
 using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
+// One weight row against nx activation rows `stride` bytes apart (prompt processing): the weight
+// row is unpacked once. out[r] = vec_dot(n, w, x + r * stride).
+using VecDotManyFn = void (*)(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
+                              float* out);
 
 struct TypeKernels {
   ToFloatFn to_float = nullptr;
   FromFloatFn from_float = nullptr;
   VecDotFn vec_dot = nullptr;
+  VecDotManyFn vec_dot_many = nullptr;  // optional; callers fall back to vec_dot per row
   // The type the activation row is converted to before vec_dot, as the reference does:
   // F32 -> F32, F16 -> F16, BF16 -> BF16, Q8_0/Q4_0 -> Q8_0, K-quants -> Q8_K.
   TensorType vec_dot_type = TensorType::kF32;

@@ -346,8 +346,9 @@ void AxpyF32(int64_t n, float a, const float* x, float* y) {
 
 void FillScalar(KernelTable* t) {
   auto set = [t](TensorType type, ToFloatFn to, FromFloatFn from, VecDotFn dot, TensorType vdt) {
-    t->types[static_cast<int>(type)] = {to, from, dot, vdt};
+    t->types[static_cast<int>(type)] = {to, from, dot, nullptr, vdt};
   };
+  // vec_dot_many stays null in the scalar table: callers loop over vec_dot.
   set(TensorType::kF32, F32ToFloat, F32FromFloat, F32Dot, TensorType::kF32);
   set(TensorType::kF16, F16ToFloat, F16FromFloat, F16Dot, TensorType::kF16);
   set(TensorType::kBF16, Bf16ToFloat, Bf16FromFloat, Bf16Dot, TensorType::kBF16);

@@ -40,6 +40,9 @@ struct EngineBenchResult {
   double bandwidth_bytes_per_s = 0;  // streaming read, all benchmark threads (0 if not measured)
   int bandwidth_threads = 0;
   uint64_t peak_rss_bytes = 0;
+  // 1-minute load average when the run ended: other processes sharing the cores slow every
+  // number above, so it is reported with them.
+  double load_average = 0;
   std::string isa;                   // kernel set in use: "avx512", "avx2", "scalar"
   int prompt_tokens = 0;
   int gen_tokens = 0;
