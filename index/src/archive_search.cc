@@ -134,7 +134,10 @@ bool ArchiveImpl::PassesFilters(const DocInfo& doc, const QueryFilters& f) const
       if (pred(w)) return true;
     return false;
   };
-  if (!any_of(f.collections, [&](const std::string& c) { return doc.collection == c; })) return false;
+  auto in_collection = [&](const std::string& c) { return doc.collection == c; };
+  if (!any_of(f.collections, in_collection)) return false;
+  for (const auto& limit : f.collection_limits)
+    if (!any_of(limit, in_collection)) return false;
   // type:pdf is accepted for application/pdf, type:image for every image/*.
   if (!any_of(f.media_types, [&](const std::string& t) {
         const std::string& m = doc.media_type;
@@ -308,7 +311,9 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
   ARCHIVIST_RETURN_IF_ERROR(ValidateSearch(options));
   ARCHIVIST_ASSIGN_OR_RETURN(ParsedQuery q, options.plain_text ? PlainTextQuery(query, analyzer_)
                                                                : ParseQuery(query, analyzer_));
-  if (!options.collection.empty()) q.filters.collections.push_back(options.collection);
+  if (!options.collection.empty()) q.filters.collection_limits.push_back({options.collection});
+  if (!options.allowed_collections.empty())
+    q.filters.collection_limits.push_back(options.allowed_collections);
   const bool can_dense = dense_ != nullptr && embedder_ != nullptr;
   if (options.mode == SearchMode::kDense && !can_dense)
     return Status::InvalidArgument("dense search needs an embedder; this archive was opened without one");

@@ -171,8 +171,12 @@ Result<ParsedQuery> ParseQuery(std::string_view q, const Analyzer& analyzer) {
 Result<ParsedQuery> PlainTextQuery(std::string_view text, const Analyzer& analyzer) {
   ParsedQuery out;
   out.dense_text = std::string(text);
-  for (const Token& t : analyzer.Tokenize(text)) {
-    if (IsQueryStopword(t.norm)) continue;
+  std::vector<Token> tokens = analyzer.Tokenize(text);
+  // A question made only of function words ("what is it?") keeps them rather than find nothing.
+  bool all_stop = true;
+  for (const Token& t : tokens) all_stop = all_stop && IsQueryStopword(t.norm);
+  for (const Token& t : tokens) {
+    if (!all_stop && IsQueryStopword(t.norm)) continue;
     QueryClause c;
     c.terms.push_back(t.term);
     c.position = t.begin;

@@ -37,9 +37,12 @@ struct QueryFilters {
   std::vector<std::string> doc_ids;      // any of
   std::string after;                     // created >= after (ISO 8601 prefix compare)
   std::string before;                    // created < before
+  // Set by the caller, not the query: every non-empty list must be satisfied (intersection), so a
+  // query's own collection: cannot widen what the caller allows.
+  std::vector<std::vector<std::string>> collection_limits;
   bool empty() const {
     return collections.empty() && media_types.empty() && tags.empty() && doc_ids.empty() &&
-           after.empty() && before.empty();
+           after.empty() && before.empty() && collection_limits.empty();
   }
 };
 

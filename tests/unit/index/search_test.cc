@@ -111,6 +111,18 @@ TEST_F(ArchiveTest, CollectionAndFieldFilters) {
     EXPECT_EQ(ids("payment doc:clin", mode), V{"clinic1"});
   }
   EXPECT_EQ(ids("payment", SearchMode::kLexical), (V{"clinic1", "legal1"}));
+  // The caller's collection is a hard limit: the query's own collection: cannot widen it.
+  EXPECT_EQ(ids("payment collection:clinic", SearchMode::kLexical, "legal"), V{});
+  SearchOptions o;
+  o.mode = SearchMode::kHybrid;
+  o.allowed_collections = {"clinic", "other"};
+  auto hits = a.Search("payment collection:legal", o);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_TRUE(hits->empty());
+  hits = a.Search("payment contract", o);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ((*hits)[0].doc_id, "clinic1");
 }
 
 TEST_F(ArchiveTest, MalformedQueryIsInvalidArgument) {
@@ -224,6 +236,10 @@ TEST_F(ArchiveTest, PlainTextQueriesIgnoreOperators) {
   ASSERT_TRUE(hits.ok()) << hits.status().ToString();
   ASSERT_EQ(hits->size(), 1u);
   EXPECT_EQ((*hits)[0].page, 1);
+  // Only function words: they are searched rather than dropped.
+  hits = a.Search("what is the", o);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  EXPECT_EQ(hits->size(), 1u);
 }
 
 }  // namespace

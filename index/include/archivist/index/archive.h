@@ -34,7 +34,10 @@ enum class SearchMode { kLexical, kDense, kHybrid };
 struct SearchOptions {
   int k = 10;                         // Default: 10 hits
   SearchMode mode = SearchMode::kHybrid;
-  std::string collection;             // empty: every collection
+  std::string collection;             // only this collection; empty: every collection
+  // Hard restriction for access control: when non-empty, only documents in one of these
+  // collections are returned, whatever the query's own collection: filters say. Default: empty
+  std::vector<std::string> allowed_collections;
   int rrf_k = 60;                     // reciprocal-rank-fusion constant. Default: 60
   double lexical_weight = 1.0;        // Default: 1.0
   double dense_weight = 1.0;          // Default: 1.0
