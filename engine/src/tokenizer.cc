@@ -35,8 +35,10 @@ Result<std::unique_ptr<Tokenizer>> Tokenizer::FromGguf(const GgufFile& file) {
   }
   if (*model == "gpt2") return MakeBpeTokenizer(file);
   if (*model == "bert") return MakeWordPieceTokenizer(file);
+  if (*model == "llama") return MakeSpmTokenizer(file);
   return Status::Unsupported("tokenizer model '" + *model +
-                             "' is not supported (supported: gpt2 byte-level BPE, bert WordPiece)");
+                             "' is not supported (supported: gpt2 byte-level BPE, llama "
+                             "SentencePiece BPE, bert WordPiece)");
 }
 
 Status Tokenizer::LoadCommon(const GgufFile& file) {

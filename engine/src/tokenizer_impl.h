@@ -10,5 +10,6 @@ namespace archivist::engine {
 
 Result<std::unique_ptr<Tokenizer>> MakeBpeTokenizer(const GgufFile& file);
 Result<std::unique_ptr<Tokenizer>> MakeWordPieceTokenizer(const GgufFile& file);
+Result<std::unique_ptr<Tokenizer>> MakeSpmTokenizer(const GgufFile& file);
 
 }  // namespace archivist::engine

@@ -164,6 +164,24 @@ TEST_P(KernelsTest, DotMatchesScalarReference) {
         std::vector<float> wd2(n);
         k.to_float(wq->data(), wd2.data(), n);
         EXPECT_EQ(wd2, wd) << kernels::IsaName(isa);
+        // The multi-row kernel equals the single-row one for each row, for every tile size.
+        if (k.vec_dot_many != nullptr) {
+          for (int nx : {1, 3, 4, 7}) {
+            std::string xs;
+            for (int r = 0; r < nx; ++r) {
+              auto xr = RandomFloats(n, 300 + r, 1.0f);
+              std::string q(*act_bytes, '\0');
+              ka.from_float(xr.data(), q.data(), n);
+              xs += q;
+            }
+            std::vector<float> many(nx);
+            k.vec_dot_many(n, wq->data(), xs.data(), *act_bytes, nx, many.data());
+            for (int r = 0; r < nx; ++r) {
+              EXPECT_EQ(many[r], k.vec_dot(n, wq->data(), xs.data() + r * *act_bytes))
+                  << TensorTypeName(type) << " " << kernels::IsaName(isa) << " nx=" << nx;
+            }
+          }
+        }
       }
     }
   }

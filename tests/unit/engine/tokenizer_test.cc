@@ -144,3 +144,72 @@ TEST(TokenizerTest, RefusesUnknownModels) {
 
 }  // namespace
 }  // namespace archivist::engine
+
+namespace archivist::engine {
+namespace {
+
+// A hand-made SentencePiece vocabulary: merges follow the scores, unknown characters fall back to
+// byte tokens, spaces become U+2581 with a prefixed space.
+std::unique_ptr<Tokenizer> SpmTokenizer() {
+  std::vector<std::string> tokens = {"<unk>", "<s>", "</s>"};
+  std::vector<int32_t> types = {2, 3, 3};
+  std::vector<float> scores = {0, 0, 0};
+  for (int b = 0; b < 256; ++b) {
+    char name[8];
+    std::snprintf(name, sizeof name, "<0x%02X>", b);
+    tokens.push_back(name);
+    types.push_back(6);
+    scores.push_back(0);
+  }
+  const std::pair<const char*, float> pieces[] = {
+      {"\xE2\x96\x81", -1}, {"h", -2},  {"e", -2},   {"l", -2},        {"o", -2},
+      {"w", -2},            {"r", -2},  {"d", -2},   {"ll", -3},       {"he", -4},
+      {"hell", -5},         {"\xE2\x96\x81h", -6},   {"\xE2\x96\x81hello", -1.5f},
+      {"hello", -5.5f},     {"wor", -9}, {"or", -3}, {"\xE2\x96\x81w", -7}};
+  for (const auto& [p, s] : pieces) {
+    tokens.push_back(p);
+    types.push_back(1);
+    scores.push_back(s);
+  }
+  GgufWriter w;
+  EXPECT_TRUE(w.Add("tokenizer.ggml.model", GgufValue::String("llama")).ok());
+  EXPECT_TRUE(w.Add("tokenizer.ggml.tokens", GgufValue::StringArray(tokens)).ok());
+  EXPECT_TRUE(w.Add("tokenizer.ggml.token_type", GgufValue::I32Array(types)).ok());
+  EXPECT_TRUE(w.Add("tokenizer.ggml.scores", GgufValue::F32Array(scores)).ok());
+  EXPECT_TRUE(w.Add("tokenizer.ggml.bos_token_id", GgufValue::U32(1)).ok());
+  EXPECT_TRUE(w.Add("tokenizer.ggml.eos_token_id", GgufValue::U32(2)).ok());
+  auto f = GgufFile::FromBytes(*w.Serialize());
+  EXPECT_TRUE(f.ok());
+  auto t = Tokenizer::FromGguf(**f);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? std::move(*t) : nullptr;
+}
+
+TEST(SpmTokenizerTest, MergesByScoreWithByteFallback) {
+  auto tok = SpmTokenizer();
+  ASSERT_NE(tok, nullptr);
+  auto id = [&](const std::string& piece) {
+    for (TokenId i = 0; i < tok->n_vocab(); ++i) {
+      if (tok->TokenText(i) == piece) return i;
+    }
+    return -1;
+  };
+  auto ids = tok->Encode("hello world!");
+  ASSERT_TRUE(ids.ok());
+  // ll, he, hell, hello, ▁hello merge in score order; "world" stops at "▁w" + "or" + "l" + "d"
+  // ("▁w" outscores "wor");
+  // "!" is not in the vocabulary and falls back to its byte token.
+  const std::vector<TokenId> want = {1, id("\xE2\x96\x81hello"), id("\xE2\x96\x81w"), id("or"),
+                                     id("l"), id("d"), id("<0x21>")};
+  EXPECT_EQ(*ids, want);
+  EXPECT_EQ(tok->Decode(*ids), " hello world!");
+  // Multi-byte characters outside the vocabulary become one byte token per byte.
+  auto u = tok->Encode("\xC3\xA9", {.add_special = false});
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(*u, (std::vector<TokenId>{id("\xE2\x96\x81"), id("<0xC3>"), id("<0xA9>")}));
+  EXPECT_EQ(tok->Decode(*u), " \xC3\xA9");
+  EXPECT_TRUE(tok->IsEndOfGeneration(2));
+}
+
+}  // namespace
+}  // namespace archivist::engine

@@ -2,8 +2,8 @@
 // Tokenizers built from a GGUF file's tokenizer.* metadata.
 //
 // Supported: byte-level BPE (tokenizer.ggml.model = "gpt2") with the pre-tokenizer named by
-// tokenizer.ggml.pre ("gpt-2", "llama-bpe"/"llama3", "qwen2", "llama4", ...), and WordPiece
-// ("bert"). A Tokenizer is immutable after construction and safe to use from many threads.
+// tokenizer.ggml.pre ("gpt-2", "llama-bpe"/"llama3", "qwen2", "llama4", ...), SentencePiece-style
+// BPE with scores and byte fallback ("llama": Llama 2, Mistral, Mixtral), and WordPiece ("bert"). A Tokenizer is immutable after construction and safe to use from many threads.
 
 #include <cstdint>
 #include <memory>
