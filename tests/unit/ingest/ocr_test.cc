@@ -24,10 +24,11 @@ const std::vector<std::string> kLines = {"Quarterly invoice for Harbor", "Medica
                                          "amount due in March"};
 
 // Renders a small text page with Poppler: the "scan" the OCR tests read back.
-PixHolder RenderTextPage(int dpi) {
-  PdfPageSpec spec = LinesPage(kLines, 36, 60, 22, 30);
+PixHolder RenderTextPage(int dpi, const std::vector<std::string>& lines = kLines,
+                         double height = 160) {
+  PdfPageSpec spec = LinesPage(lines, 36, 60, 22, 30);
   spec.width = 400;
-  spec.height = 160;
+  spec.height = height;
   const std::string pdf = BuildPdf({spec});
   ExtractOptions options;
   options.ocr_dpi = dpi;
@@ -134,8 +135,14 @@ TEST(OcrTest, OcrDisabledLeavesImagePagesEmpty) {
 }
 
 TEST(OcrTest, SidewaysScanIsTurnedUpright) {
-  // 450 dpi makes the page 2.5 megapixels: orientation is then detected on a half-size copy.
-  PixHolder pix = RenderTextPage(450);
+  // Orientation detection wants a fair amount of text before it is confident; at 300 dpi this
+  // page is 2.2 megapixels, so orientation is detected on a half-size copy.
+  std::vector<std::string> lines = kLines;
+  for (const char* more : {"Shipping and handling included", "Payment by bank transfer only",
+                           "Questions go to the billing desk", "Thank you for your business"}) {
+    lines.push_back(more);
+  }
+  PixHolder pix = RenderTextPage(300, lines, 300);
   ASSERT_TRUE(pix);
   PixHolder sideways(pixRotateOrth(pix.get(), 1));  // a quarter turn clockwise
   auto result = Extract(Encode(sideways.get(), IFF_PNG), ExtractOptions());
