@@ -191,6 +191,9 @@ Result<Embedding> Session::Embed(std::span<const TokenId> tokens) {
 int64_t Session::n_past() const { return impl_->n_past; }
 int64_t Session::n_ctx() const { return impl_->n_ctx; }
 void Session::Reset() { impl_->n_past = 0; }
+void Session::Truncate(int64_t n_past) {
+  impl_->n_past = std::clamp<int64_t>(n_past, 0, impl_->n_past);
+}
 const Model& Session::model() const { return *impl_->model; }
 
 }  // namespace archivist::engine

@@ -4,6 +4,7 @@
 
 #include "archivist/base/file_util.h"
 #include "archivist/engine/gguf.h"
+#include "archivist/engine/model_builder.h"
 #include "oracle_util.h"
 
 namespace archivist::engine {
@@ -165,6 +166,63 @@ TEST(ModelLoadTest, ClearErrors) {
   auto m = Model::Load(path);
   EXPECT_EQ(m.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(m.status().message().find("mamba"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace archivist::engine
+
+namespace archivist::engine {
+namespace {
+
+// With any draft model the output is the target's own greedy output.
+TEST(SpeculativeTest, OutputEqualsGreedy) {
+  if (!testing::OracleAvailable()) GTEST_SKIP() << "reference set not found";
+  auto target = Model::Load(testing::OracleDir() + "/models/llama_moe_dev.f32.gguf");
+  ASSERT_TRUE(target.ok());
+  auto text = ReadFile(testing::OracleDir() + "/prompts/contract.txt");
+  ASSERT_TRUE(text.ok());
+  auto prompt = (*target)->tokenizer().Encode(*text);
+  ASSERT_TRUE(prompt.ok());
+  GenerateOptions go;
+  go.max_tokens = 40;
+  go.stop_at_end_of_generation = false;
+  auto s0 = Session::Create(**target);
+  auto greedy = Generate(**s0, *prompt, go);
+  ASSERT_TRUE(greedy.ok());
+  // A close draft (same weights, Q4_K_M) and an unrelated one (another architecture's weights).
+  for (const char* draft_file : {"llama_moe_dev.q4_k_m.gguf", "qwen3moe_dev.q8_0.gguf"}) {
+    auto draft = Model::Load(testing::OracleDir() + "/models/" + draft_file);
+    ASSERT_TRUE(draft.ok());
+    for (int n_draft : {1, 3, 6}) {
+      auto ts = Session::Create(**target);
+      auto ds = Session::Create(**draft);
+      auto spec = GenerateSpeculative(**ts, **ds, *prompt, go, n_draft);
+      ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+      EXPECT_EQ(spec->tokens, greedy->tokens) << draft_file << " n_draft " << n_draft;
+      EXPECT_EQ(spec->text, greedy->text);
+      EXPECT_GT(spec->n_drafted, 0);
+      std::printf("  draft %-26s n_draft %d: accepted %lld of %lld\n", draft_file, n_draft,
+                  static_cast<long long>(spec->n_accepted), static_cast<long long>(spec->n_drafted));
+      // The sessions end where plain greedy decoding would (every emitted token but the last).
+      EXPECT_EQ((*ts)->n_past(), static_cast<int64_t>(prompt->size() + greedy->tokens.size() - 1));
+    }
+  }
+  GenerateOptions sampled = go;
+  sampled.sampling.temperature = 0.7f;
+  auto ts = Session::Create(**target);
+  auto ds = Session::Create(**target);
+  EXPECT_EQ(GenerateSpeculative(**ts, **ds, *prompt, sampled).status().code(),
+            StatusCode::kInvalidArgument);
+  // A draft with another vocabulary is refused.
+  RandomModelSpec spec;
+  spec.n_vocab = 700;
+  const std::string other = ::testing::TempDir() + "/draft_other_vocab.gguf";
+  ASSERT_TRUE(WriteRandomModel(spec, other).ok());
+  auto small = Model::Load(other);
+  ASSERT_TRUE(small.ok());
+  auto ss = Session::Create(**small);
+  EXPECT_EQ(GenerateSpeculative(**ts, **ss, *prompt, go).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -70,6 +70,8 @@ struct GenerateResult {
   std::vector<float> prompt_logits;   // logits at the last prompt position
   StopReason stop_reason = StopReason::kMaxTokens;
   int64_t n_prompt = 0;
+  int64_t n_drafted = 0;   // speculative decoding: tokens the draft model proposed
+  int64_t n_accepted = 0;  // ... and the target model confirmed
   double prompt_seconds = 0;
   double generate_seconds = 0;
 };
@@ -77,6 +79,14 @@ struct GenerateResult {
 // Decodes `prompt` in the session (appending to what it holds) and generates after it.
 Result<GenerateResult> Generate(Session& session, std::span<const TokenId> prompt,
                                 const GenerateOptions& options = {});
+
+// Greedy generation with a draft model: the draft proposes `n_draft` tokens, the target checks
+// them in one batched pass and keeps the agreeing prefix plus its own next token. The output is
+// the target's greedy output. Both sessions must start at the same position and the models must
+// share the vocabulary (kInvalidArgument otherwise, and for temperature > 0).
+Result<GenerateResult> GenerateSpeculative(Session& target, Session& draft,
+                                           std::span<const TokenId> prompt,
+                                           const GenerateOptions& options = {}, int n_draft = 4);
 
 struct ChatMessage {
   std::string role;     // "system", "user", "assistant"

@@ -108,6 +108,8 @@ class Session {
   int64_t n_ctx() const;
   // Forgets the sequence (the KV cache is reused).
   void Reset();
+  // Drops every position from n_past onwards (n_past <= n_past()), e.g. rejected draft tokens.
+  void Truncate(int64_t n_past);
   const Model& model() const;
 
  private:
