@@ -131,6 +131,17 @@ Status EvalOptions::Validate() const {
   return Status::Ok();
 }
 
+namespace {
+std::string IrText(const IrDocument& d) { return d.title.empty() ? d.text : d.title + "\n" + d.text; }
+}  // namespace
+
+std::vector<std::string> IrCorpusTexts(const IrCollection& collection) {
+  std::vector<std::string> texts;
+  texts.reserve(collection.docs.size());
+  for (const auto& d : collection.docs) texts.push_back(IrText(d));
+  return texts;
+}
+
 Status IngestIrCollection(Archive& archive, const IrCollection& collection, const EvalOptions& options) {
   ARCHIVIST_RETURN_IF_ERROR(options.Validate());
   for (const IrDocument& d : collection.docs) {
@@ -141,7 +152,7 @@ Status IngestIrCollection(Archive& archive, const IrCollection& collection, cons
     b.document.title = d.title;
     b.document.collection = options.collection;
     b.document.media_type = "text/plain";
-    const std::string text = d.title.empty() ? d.text : d.title + "\n" + d.text;
+    const std::string text = IrText(d);
     b.document.size_bytes = text.size();
     b.pages.push_back({1, text, "text_layer"});
     ChunkRecord c;

@@ -65,5 +65,29 @@ TEST_F(ArchiveTest, AdiCollectionBm25IsOnParWithReference) {
   }
 }
 
+// The corpus-fitted embedder must be useful on its own and in fusion: measured 0.457 (dense)
+// and 0.465 (hybrid) nDCG@10 on adi, against 0.350 / 0.432 for the hashing embedder.
+TEST_F(ArchiveTest, AdiCollectionWithLsaEmbedder) {
+  const std::string root = ARCHIVIST_SOURCE_DIR "/../shared/corpora/ir/adi";
+  if (!std::filesystem::exists(root + "/docs.jsonl"))
+    GTEST_SKIP() << "shared corpora not available at " << root;
+  auto c = LoadIrCollection(root + "/docs.jsonl", root + "/queries.jsonl", root + "/qrels.tsv");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  LsaOptions lo;
+  lo.dimension = 64;
+  auto lsa = FitLsaEmbedder(IrCorpusTexts(*c), lo);
+  ASSERT_TRUE(lsa.ok()) << lsa.status().ToString();
+  embedder_ = std::move(lsa).value();
+  Archive& a = Open();
+  ASSERT_TRUE(IngestIrCollection(a, *c).ok());
+  for (SearchMode mode : {SearchMode::kDense, SearchMode::kHybrid}) {
+    EvalOptions o;
+    o.mode = mode;
+    auto run = RunIrQueries(a, *c, o);
+    ASSERT_TRUE(run.ok()) << run.status().ToString();
+    EXPECT_GE(Evaluate(*run, c->qrels).ndcg_at_10, 0.42) << "mode " << static_cast<int>(mode);
+  }
+}
+
 }  // namespace
 }  // namespace archivist::index::testing

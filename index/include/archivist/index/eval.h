@@ -57,6 +57,10 @@ struct EvalOptions {
   Status Validate() const;
 };
 
+// The text each document is indexed with (title, newline, text): fit a corpus-trained embedder
+// (FitLsaEmbedder) on exactly these before ingesting.
+std::vector<std::string> IrCorpusTexts(const IrCollection& collection);
+
 // Adds each document as one chunk (title, newline, text) with doc_id = the collection's id.
 // Documents already present are skipped, so an interrupted ingest can be resumed.
 Status IngestIrCollection(Archive& archive, const IrCollection& collection,
