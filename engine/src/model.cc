@@ -102,8 +102,16 @@ Result<std::unique_ptr<Session>> Session::Create(const Model& model, const Sessi
   I.n_ctx = options.n_ctx > 0 ? options.n_ctx : std::min<int64_t>(hp.n_ctx_train, 4096);
   I.n_batch = options.n_batch;
   if (!model.impl_->arch->is_encoder()) {
-    I.kv = std::make_unique<KvCache>(hp.n_layer, I.n_ctx, hp.n_head_kv * hp.head_dim,
-                                     hp.n_head_kv * hp.head_dim_v);
+    KvLayout layout;
+    layout.n_ctx = I.n_ctx;
+    layout.k_width = hp.n_head_kv * hp.head_dim;
+    layout.v_width = hp.n_head_kv * hp.head_dim_v;
+    layout.max_batch = I.n_batch;
+    layout.type = options.kv_f16 ? KvType::kF16 : KvType::kF32;
+    for (int64_t l = 0; l < hp.n_layer; ++l) {
+      layout.window.push_back(model.impl_->arch->LayerWindow(l));
+    }
+    I.kv = std::make_unique<KvCache>(layout);
   }
   return s;
 }
@@ -190,6 +198,7 @@ Result<Embedding> Session::Embed(std::span<const TokenId> tokens) {
 
 int64_t Session::n_past() const { return impl_->n_past; }
 int64_t Session::n_ctx() const { return impl_->n_ctx; }
+uint64_t Session::kv_bytes() const { return impl_->kv ? impl_->kv->bytes() : 0; }
 void Session::Reset() { impl_->n_past = 0; }
 void Session::Truncate(int64_t n_past) {
   impl_->n_past = std::clamp<int64_t>(n_past, 0, impl_->n_past);

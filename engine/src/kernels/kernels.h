@@ -43,6 +43,9 @@ struct KernelTable {
   float (*dot_f32)(int64_t n, const float* a, const float* b) = nullptr;
   // y[i] += a * x[i]
   void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+  // The same with the second operand in IEEE half (F16 KV cache rows).
+  float (*dot_f32_f16)(int64_t n, const float* a, const uint16_t* b) = nullptr;
+  void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
 };
 
 // The table for the best instruction set this CPU supports (chosen once, thread-safe).

@@ -342,6 +342,16 @@ void AxpyF32(int64_t n, float a, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+float DotF32F16(int64_t n, const float* a, const uint16_t* b) {
+  float s = 0;
+  for (int64_t i = 0; i < n; ++i) s += a[i] * Fp16ToFp32(b[i]);
+  return s;
+}
+
+void AxpyF16(int64_t n, float a, const uint16_t* x, float* y) {
+  for (int64_t i = 0; i < n; ++i) y[i] += a * Fp16ToFp32(x[i]);
+}
+
 }  // namespace
 
 void FillScalar(KernelTable* t) {
@@ -360,6 +370,8 @@ void FillScalar(KernelTable* t) {
   set(TensorType::kQ6_K, Q6_KToFloat, nullptr, Q6_KDot, TensorType::kQ8_K);
   t->dot_f32 = DotF32;
   t->axpy_f32 = AxpyF32;
+  t->dot_f32_f16 = DotF32F16;
+  t->axpy_f16 = AxpyF16;
 }
 
 }  // namespace archivist::engine::kernels

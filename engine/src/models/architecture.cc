@@ -65,20 +65,6 @@ Result<HParams> ReadHParams(const GgufFile& f, const std::string& arch) {
   return hp;
 }
 
-KvCache::KvCache(int64_t n_layer, int64_t n_ctx, int64_t k_width, int64_t v_width)
-    : n_ctx_(n_ctx), k_width_(k_width), v_width_(v_width) {
-  k_.resize(n_layer);
-  v_.resize(n_layer);
-  for (int64_t l = 0; l < n_layer; ++l) {
-    k_[l].assign(static_cast<size_t>(n_ctx * k_width), 0.0f);
-    v_[l].assign(static_cast<size_t>(n_ctx * v_width), 0.0f);
-  }
-}
-
-uint64_t KvCache::bytes() const {
-  return k_.size() * static_cast<uint64_t>(n_ctx_) * (k_width_ + v_width_) * sizeof(float);
-}
-
 Result<std::unique_ptr<Architecture>> CreateArchitecture(const GgufFile& file) {
   const std::string arch = file.Architecture();
   if (arch.empty()) return Status::InvalidArgument("model has no general.architecture");

@@ -9,6 +9,7 @@
 
 #include "archivist/engine/gguf.h"
 #include "archivist/engine/tokenizer.h"
+#include "kv_cache.h"
 
 namespace archivist::engine {
 
@@ -37,20 +38,6 @@ struct HParams {
 // Reads the hyper-parameters every architecture shares ("<arch>.*" keys).
 Result<HParams> ReadHParams(const GgufFile& file, const std::string& arch);
 
-// K and V rows (float32) per layer and position.
-class KvCache {
- public:
-  KvCache(int64_t n_layer, int64_t n_ctx, int64_t k_width, int64_t v_width);
-  int64_t n_ctx() const { return n_ctx_; }
-  float* K(int64_t layer, int64_t pos) { return k_[layer].data() + pos * k_width_; }
-  float* V(int64_t layer, int64_t pos) { return v_[layer].data() + pos * v_width_; }
-  uint64_t bytes() const;
-
- private:
-  int64_t n_ctx_, k_width_, v_width_;
-  std::vector<std::vector<float>> k_, v_;
-};
-
 struct Batch {
   const TokenId* tokens = nullptr;
   int64_t n_tokens = 0;
@@ -63,6 +50,8 @@ class Architecture {
   virtual ~Architecture() = default;
   const HParams& hparams() const { return hp_; }
   virtual bool is_encoder() const { return false; }
+  // Local attention window of a layer (0 = full attention); the KV cache keeps only that much.
+  virtual int64_t LayerWindow(int64_t /*layer*/) const { return 0; }
 
   // Decoder models: runs the batch, appends its K/V to `kv` and writes logits ([n_vocab] for the
   // last token, or [n_tokens][n_vocab] when batch.all_logits) to `out`.

@@ -87,19 +87,13 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
   }
 
   // Keys and values visible to this batch: the cache (decoders) or the batch itself (encoders).
-  const float* keys;
-  const float* vals;
   if (kv != nullptr) {
     for (int64_t t = 0; t < n; ++t) {
-      std::copy_n(k.data() + t * kw, kw, kv->K(layer, batch.pos0 + t));
-      std::copy_n(v.data() + t * vw, vw, kv->V(layer, batch.pos0 + t));
+      kv->StoreK(layer, batch.pos0 + t, k.data() + t * kw);
+      kv->StoreV(layer, batch.pos0 + t, v.data() + t * vw);
     }
-    keys = kv->K(layer, 0);
-    vals = kv->V(layer, 0);
-  } else {
-    keys = k.data();
-    vals = v.data();
   }
+  const bool f16 = kv != nullptr && kv->type() == KvType::kF16;
   const int64_t n_keys_total = kv != nullptr ? batch.pos0 + n : n;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int64_t group = n_head / n_kv;
@@ -119,12 +113,27 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             const int64_t g = h / group;
             const float* qh = q.data() + t * qw + h * hd;
             for (int64_t j = k_begin; j < k_end; ++j) {
-              scores[j - k_begin] = kt.dot_f32(hd, qh, keys + j * kw + g * hd) * scale;
+              float s;
+              if (kv == nullptr) {
+                s = kt.dot_f32(hd, qh, k.data() + j * kw + g * hd);
+              } else if (!f16) {
+                s = kt.dot_f32(hd, qh, static_cast<const float*>(kv->K(layer, j)) + g * hd);
+              } else {
+                s = kt.dot_f32_f16(hd, qh, static_cast<const uint16_t*>(kv->K(layer, j)) + g * hd);
+              }
+              scores[j - k_begin] = s * scale;
             }
             ops::Softmax(scores.data(), k_end - k_begin);
             float* o = attn.data() + t * n_head * hdv + h * hdv;
             for (int64_t j = k_begin; j < k_end; ++j) {
-              kt.axpy_f32(hdv, scores[j - k_begin], vals + j * vw + g * hdv, o);
+              const float a = scores[j - k_begin];
+              if (kv == nullptr) {
+                kt.axpy_f32(hdv, a, v.data() + j * vw + g * hdv, o);
+              } else if (!f16) {
+                kt.axpy_f32(hdv, a, static_cast<const float*>(kv->V(layer, j)) + g * hdv, o);
+              } else {
+                kt.axpy_f16(hdv, a, static_cast<const uint16_t*>(kv->V(layer, j)) + g * hdv, o);
+              }
             }
           }
         }

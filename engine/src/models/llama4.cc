@@ -46,6 +46,10 @@ class Llama4 final : public Architecture {
     return Status::Ok();
   }
 
+  int64_t LayerWindow(int64_t layer) const override {
+    return layers_[layer].nope ? 0 : kAttentionChunk;
+  }
+
   Status Forward(const Batch& batch, KvCache* kv, std::vector<float>* out) const override {
     const int64_t n = batch.n_tokens, d = hp_.n_embd;
     std::vector<float> x(n * d), h(n * d), y(n * d), s(n * d);

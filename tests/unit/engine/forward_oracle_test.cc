@@ -37,9 +37,10 @@ struct RunStats {
 };
 
 RunStats CheckRun(Model& model, const std::string& name, const std::string& variant,
-                  const std::string& prompt, const nlohmann::json& m) {
+                  const std::string& prompt, const nlohmann::json& m,
+                  const std::string& config = "precise", double tol_override = 0) {
   RunStats st;
-  const auto& res = m["results"][variant]["precise"][prompt];
+  const auto& res = m["results"][variant][config][prompt];
   const auto prompt_ids = m["prompt_tokens"][prompt].get<std::vector<TokenId>>();
   const auto gen = res["gen_tokens"].get<std::vector<TokenId>>();
   const auto margin = res["gen_top1_margin"].get<std::vector<double>>();
@@ -49,9 +50,10 @@ RunStats CheckRun(Model& model, const std::string& name, const std::string& vari
   const int64_t n_vocab = ref.shape[1];
   SessionOptions so;
   so.n_ctx = static_cast<int64_t>(prompt_ids.size()) + 80;
+  so.kv_f16 = config == "default";
   auto session = Session::Create(model, so);
   EXPECT_TRUE(session.ok());
-  const double tol = Tolerance(variant);
+  const double tol = tol_override > 0 ? tol_override : Tolerance(variant);
   for (int row = 0; row < 16; ++row) {
     Result<std::vector<float>> logits =
         row == 0 ? (*session)->Decode(prompt_ids)
@@ -105,6 +107,43 @@ TEST_P(ForwardOracleTest, LogitsMatchTheReference) {
       }
     }
   }
+}
+
+// With K/V stored as F16 the reference's default configuration (F16 cache, flash attention) is the
+// comparison; README tolerance 5e-3 for F32 models on short prompts.
+TEST(ForwardOracleTest, F16KvCacheMatchesTheDefaultConfig) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  for (const auto& [name, m] : Manifest()["models"].items()) {
+    if (name == "bert_dev") continue;
+    auto model = Model::Load(OracleDir() + "/" + m["files"]["f32"]["file"].get<std::string>());
+    ASSERT_TRUE(model.ok());
+    for (const char* prompt : {"clinical", "contract", "symbols"}) {
+      SCOPED_TRACE(name + " " + prompt);
+      RunStats st = CheckRun(**model, name, "f32", prompt, m, "default", 5e-3);
+      std::printf("  %-16s f16 kv   %-9s vs default: all rows %.3g\n", name.c_str(), prompt,
+                  st.max_all);
+      EXPECT_EQ(st.outliers, 0);
+    }
+  }
+}
+
+TEST(ForwardOracleTest, LocalAttentionLayersKeepOnlyTheirWindow) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  auto model = Model::Load(OracleDir() + "/models/llama4_moe_dev.q8_0.gguf");
+  ASSERT_TRUE(model.ok());
+  SessionOptions so;
+  so.n_ctx = 32768;
+  so.n_batch = 512;
+  auto s = Session::Create(**model, so);
+  ASSERT_TRUE(s.ok());
+  // 3 of the 4 layers are chunked (window 8192 + one batch), the NoPE layer keeps everything:
+  // K and V of 128 floats per position.
+  const uint64_t row = 2 * 128 * sizeof(float);
+  EXPECT_EQ((*s)->kv_bytes(), row * (3 * (8192 + 512) + 32768));
+  so.kv_f16 = true;
+  auto h = Session::Create(**model, so);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ((*h)->kv_bytes() * 2, (*s)->kv_bytes());
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, ForwardOracleTest, ::testing::Values("f32", "q8_0", "q4_k_m"));

@@ -77,6 +77,9 @@ struct SessionOptions {
   int64_t n_ctx = 0;
   // Tokens per forward call when a long input is split (bounds activation memory). Default: 512.
   int64_t n_batch = 512;
+  // Store K/V as IEEE half instead of float32: half the memory, logits within ~5e-3 of float32
+  // (the reference's default configuration does the same). Default: false.
+  bool kv_f16 = false;
 
   Status Validate() const;
 };
@@ -106,6 +109,8 @@ class Session {
 
   int64_t n_past() const;
   int64_t n_ctx() const;
+  // Bytes held by the KV cache (local-attention layers keep only their window).
+  uint64_t kv_bytes() const;
   // Forgets the sequence (the KV cache is reused).
   void Reset();
   // Drops every position from n_past onwards (n_past <= n_past()), e.g. rejected draft tokens.
