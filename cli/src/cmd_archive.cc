@@ -1,6 +1,10 @@
 // Subcommands that work on a local data directory: ingest, search, ask, inspect, list, stats.
 
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
 
 #include <iostream>
 
@@ -67,49 +71,100 @@ Result<std::unique_ptr<service::Client>> ConnectRemote(const std::string& remote
 
 }  // namespace
 
+namespace {
+
+std::atomic<bool> g_stop_ingest{false};
+
+extern "C" void OnIngestSignal(int) { g_stop_ingest.store(true); }
+
+std::string FormatDuration(double seconds) {
+  int s = static_cast<int>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600) {
+    std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, (s / 60) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  }
+  return buf;
+}
+
+// "[12/300] 45 pages, 3.2 pages/s, OCR queue 4, ETA 1m20s"
+std::string ProgressLine(const pipeline::Progress& p) {
+  double rate = p.elapsed > 0 ? p.pages_done / p.elapsed : 0.0;
+  double files_rate = p.elapsed > 0 ? p.files_done / p.elapsed : 0.0;
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "[%d/%d] %d pages, %.1f pages/s, OCR queue %d", p.files_done,
+                p.files_total, p.pages_done, rate, p.ocr_queued);
+  std::string line = buf;
+  if (files_rate > 0 && p.files_done < p.files_total) {
+    line += ", ETA " + FormatDuration((p.files_total - p.files_done) / files_rate);
+  }
+  return line;
+}
+
+}  // namespace
+
 int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths) {
   auto o = Open(g.config, /*create=*/true);
   if (!o.ok()) return ReportError(o.status());
-  const bool tty = ::isatty(STDERR_FILENO) && !g.json;
-  auto progress = [&](const pipeline::FileResult& r, int done, int total) {
+  // First Ctrl-C: finish and commit what is in flight, start nothing new. A second one kills.
+  struct sigaction sa {};
+  sa.sa_handler = OnIngestSignal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  pipeline::IngestOptions options = g.config.ingest;
+  options.cancel = &g_stop_ingest;
+
+  const bool tty = ::isatty(STDERR_FILENO);
+  double last_line = 0.0;
+  auto progress = [&](const pipeline::FileResult& r, const pipeline::Progress& p) {
     if (r.outcome == pipeline::Outcome::kFailed) {
       if (tty) std::cerr << "\r\033[K";
       std::cerr << "archivist: failed: " << r.path << " (" << r.stage << "): " << r.error.ToString()
                 << "\n";
     }
     if (tty) {
-      std::cerr << "\r\033[K[" << done << "/" << total << "] " << r.path << std::flush;
-      if (done == total) std::cerr << "\r\033[K";
+      std::cerr << "\r\033[K" << ProgressLine(p) << std::flush;
+      if (p.files_done == p.files_total) std::cerr << "\r\033[K";
+    } else if (p.elapsed - last_line >= 10.0) {
+      // Logs get a line every ten seconds, not one per file.
+      last_line = p.elapsed;
+      std::cerr << "archivist: " << ProgressLine(p) << "\n";
     }
   };
-  auto report = pipeline::IngestPaths(*o->archive, *o->embedder, paths, g.config.ingest, progress);
+  auto report = pipeline::IngestPaths(*o->archive, *o->embedder, paths, options, progress);
+  if (tty) std::cerr << "\r\033[K";
   if (!report.ok()) return ReportError(report.status());
   const pipeline::IngestReport& r = *report;
   if (g.json) {
-    nlohmann::json files = nlohmann::json::array();
-    for (const auto& f : r.files) files.push_back(ToJson(f));
-    std::cout << nlohmann::json{{"ingested", r.ingested}, {"duplicates", r.duplicates},
-                                {"failed", r.failed},     {"pages", r.pages},
-                                {"ocr_pages", r.ocr_pages}, {"chunks", r.chunks},
-                                {"seconds", r.seconds},   {"files", files}}
-                     .dump(2)
-              << "\n";
+    std::cout << ReportJson(r).dump(2) << "\n";
   } else {
     for (const auto& f : r.files) {
       if (f.outcome == pipeline::Outcome::kIngested) {
         std::cout << "ingested  " << ShortId(f.doc_id) << "  " << f.path << "  (" << f.media_type
-                  << ", " << f.pages << " pages" << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "")
-                  << ", " << f.chunks << " chunks)\n";
+                  << ", " << f.pages << " pages"
+                  << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "") << ", "
+                  << f.chunks << " chunks)\n";
       } else if (f.outcome == pipeline::Outcome::kDuplicate) {
-        std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path << "  (already in the archive)\n";
+        std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path
+                  << "  (already in the archive)\n";
       } else {
-        std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString() << ")\n";
+        std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString()
+                  << ")\n";
       }
     }
     std::cout << r.ingested << " ingested, " << r.duplicates << " unchanged, " << r.failed
               << " failed; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
-              << " chunks in " << r.seconds << " s\n";
+              << " chunks in " << r.seconds << " s";
+    if (r.seconds > 0) std::cout << " (" << r.pages / r.seconds << " pages/s)";
+    std::cout << "\n";
+    if (r.cancelled) {
+      std::cout << "stopped early: run the same command again to ingest the rest\n";
+    }
   }
+  if (r.cancelled) return kExitInternal;
   return r.failed > 0 ? kExitInput : kExitOk;
 }
 

@@ -1,6 +1,8 @@
 #include "output.h"
 
+#include <algorithm>
 #include <iostream>
+#include <map>
 
 namespace archivist::cli {
 
@@ -46,6 +48,46 @@ nlohmann::json ToJson(const index::DocumentRecord& d) {
           {"collection", d.collection}, {"tags", d.tags},
           {"pages", d.page_count},    {"chunks", d.chunk_count},
           {"ingested_at", d.ingested_at}, {"size_bytes", d.size_bytes}};
+}
+
+nlohmann::json ReportJson(const pipeline::IngestReport& r) {
+  nlohmann::json files = nlohmann::json::array();
+  nlohmann::json failures = nlohmann::json::array();
+  std::map<std::string, std::map<std::string, int>> by_type;
+  for (const auto& f : r.files) {
+    files.push_back(ToJson(f));
+    if (f.outcome == pipeline::Outcome::kFailed) failures.push_back(ToJson(f));
+    by_type[f.media_type.empty() ? "unknown" : f.media_type][std::string(
+        pipeline::OutcomeName(f.outcome))]++;
+  }
+  std::vector<const pipeline::FileResult*> slowest;
+  for (const auto& f : r.files) slowest.push_back(&f);
+  std::sort(slowest.begin(), slowest.end(),
+            [](const auto* a, const auto* b) { return a->seconds > b->seconds; });
+  if (slowest.size() > 10) slowest.resize(10);
+  nlohmann::json slow = nlohmann::json::array();
+  for (const auto* f : slowest) {
+    slow.push_back({{"path", f->path}, {"seconds", f->seconds}, {"pages", f->pages}});
+  }
+  const pipeline::StageTotals& st = r.stage_seconds;
+  return {{"ingested", r.ingested},
+          {"duplicates", r.duplicates},
+          {"failed", r.failed},
+          {"cancelled", r.cancelled},
+          {"pages", r.pages},
+          {"ocr_pages", r.ocr_pages},
+          {"text_pages", r.pages - r.ocr_pages},
+          {"chunks", r.chunks},
+          {"seconds", r.seconds},
+          {"threads", r.threads},
+          {"pages_per_s", r.seconds > 0 ? r.pages / r.seconds : 0.0},
+          {"by_type", by_type},
+          {"stage_seconds",
+           {{"read", st.read}, {"extract", st.extract}, {"ocr", st.ocr}, {"chunk", st.build},
+            {"embed", st.embed}, {"commit", st.commit}}},
+          {"slowest", slow},
+          {"failures", failures},
+          {"files", files}};
 }
 
 void PrintHits(const std::vector<index::SearchHit>& hits, bool json) {

@@ -15,6 +15,9 @@ nlohmann::json ToJson(const index::SearchHit& hit);
 nlohmann::json ToJson(const pipeline::Answer& answer);
 nlohmann::json ToJson(const pipeline::FileResult& result);
 nlohmann::json ToJson(const index::DocumentRecord& doc);
+// The machine-readable end-of-batch report: counts, throughput, stage times, slowest documents,
+// every failure.
+nlohmann::json ReportJson(const pipeline::IngestReport& report);
 
 void PrintHits(const std::vector<index::SearchHit>& hits, bool json);
 void PrintAnswer(const pipeline::Answer& answer, bool json);

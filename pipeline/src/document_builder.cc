@@ -1,31 +1,56 @@
 #include "document_builder.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include "archivist/base/file_util.h"
 #include "archivist/base/sha256.h"
 #include "archivist/ingest/chunker.h"
-#include "archivist/ingest/extractor.h"
 
 namespace archivist::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class StageTimer {
+ public:
+  explicit StageTimer(double* sink) : sink_(sink), start_(Clock::now()) {}
+  ~StageTimer() { *sink_ += std::chrono::duration<double>(Clock::now() - start_).count(); }
+
+ private:
+  double* sink_;
+  Clock::time_point start_;
+};
+
+std::string TitleFromPath(const std::string& path) {
+  std::filesystem::path p(path);
+  std::string stem = p.stem().string();
+  return stem.empty() ? path : stem;
+}
+
+}  // namespace
 
 void Fail(WorkItem& item, std::string_view stage, const Status& error) {
   item.result.outcome = Outcome::kFailed;
   item.result.stage = std::string(stage);
   item.result.error = error;
   item.bundle.reset();
+  item.doc.reset();
   item.bytes.clear();
+  item.bytes.shrink_to_fit();
   item.done = true;
 }
 
 void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& options) {
   if (item.done) return;
+  StageTimer timer(&item.seconds.read);
   if (item.bytes.empty()) {
     Result<std::string> bytes = ReadFile(item.result.path, options.max_file_bytes);
     if (!bytes.ok()) return Fail(item, "read", bytes.status());
     item.bytes = std::move(bytes).value();
   }
   if (item.bytes.empty()) return Fail(item, "read", Status::InvalidArgument("empty file"));
+  item.result.size_bytes = item.bytes.size();
   item.result.doc_id = Sha256Hex(item.bytes);
   Result<bool> present = archive.Contains(item.result.doc_id);
   if (!present.ok()) return Fail(item, "read", present.status());
@@ -36,25 +61,44 @@ void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& opt
   }
 }
 
-namespace {
-
-std::string TitleFromPath(const std::string& path) {
-  std::filesystem::path p(path);
-  std::string stem = p.stem().string();
-  return stem.empty() ? path : stem;
-}
-
-}  // namespace
-
 void ExtractStage(WorkItem& item, const IngestOptions& options) {
   if (item.done) return;
-  Result<ingest::ExtractedDocument> extracted = ingest::Extract(item.bytes, options.extract);
-  uint64_t size = item.bytes.size();
+  StageTimer timer(&item.seconds.extract);
+  Result<ingest::PendingExtraction> pending = ingest::ExtractWithoutOcr(item.bytes, options.extract);
+  if (!pending.ok()) return Fail(item, "extract", pending.status());
+  item.result.media_type = std::string(ingest::MediaTypeName(pending->document.media_type));
+  item.doc = std::move(pending->document);
+  item.ocr_pages = std::move(pending->ocr_pages);
+  item.ocr_remaining = static_cast<int>(item.ocr_pages.size());
+  item.result.ocr_pages = static_cast<int>(item.ocr_pages.size());
+  if (item.ocr_pages.empty()) {
+    item.bytes.clear();
+    item.bytes.shrink_to_fit();  // keep memory flat: only OCR needs the raw bytes again
+  }
+}
+
+bool OcrStage(WorkItem& item, int page_number, const IngestOptions& options) {
+  auto start = Clock::now();
+  if (!item.ocr_failed.load()) {
+    ingest::Page& page = item.doc->pages[static_cast<size_t>(page_number - 1)];
+    Status s = ingest::OcrPage(item.bytes, options.extract, &page);
+    if (!s.ok() && !item.ocr_failed.exchange(true)) {
+      item.ocr_error = s.WithContext("page " + std::to_string(page_number));
+    }
+  }
+  double spent = std::chrono::duration<double>(Clock::now() - start).count();
+  // Per-page times are summed under the counter's release/acquire ordering by the last page.
+  std::atomic_ref<double>(item.seconds.ocr).fetch_add(spent);
+  return item.ocr_remaining.fetch_sub(1) == 1;
+}
+
+void BuildStage(WorkItem& item, const IngestOptions& options) {
+  if (item.done) return;
+  if (item.ocr_failed.load()) return Fail(item, "ocr", item.ocr_error);
+  StageTimer timer(&item.seconds.build);
   item.bytes.clear();
-  item.bytes.shrink_to_fit();  // the raw bytes are not needed past this point; keep memory flat
-  if (!extracted.ok()) return Fail(item, "extract", extracted.status());
-  ingest::ExtractedDocument& doc = *extracted;
-  item.result.media_type = std::string(ingest::MediaTypeName(doc.media_type));
+  item.bytes.shrink_to_fit();
+  ingest::ExtractedDocument& doc = *item.doc;
 
   index::DocumentBundle bundle;
   index::DocumentRecord& rec = bundle.document;
@@ -70,8 +114,9 @@ void ExtractStage(WorkItem& item, const IngestOptions& options) {
   rec.tags = options.tags;
   rec.page_count = static_cast<int>(doc.pages.size());
   rec.ingested_at = UnixNow();
-  rec.size_bytes = size;
+  rec.size_bytes = item.result.size_bytes;
 
+  int ocr_pages = 0;
   for (const ingest::Page& page : doc.pages) {
     index::PageRecord pr;
     pr.number = page.number;
@@ -81,7 +126,7 @@ void ExtractStage(WorkItem& item, const IngestOptions& options) {
     pr.rotation_degrees = page.rotation_degrees;
     pr.width_pt = page.width_pt;
     pr.height_pt = page.height_pt;
-    if (page.source != ingest::PageSource::kTextLayer) ++item.result.ocr_pages;
+    if (page.source != ingest::PageSource::kTextLayer) ++ocr_pages;
     bundle.pages.push_back(std::move(pr));
   }
 
@@ -103,12 +148,15 @@ void ExtractStage(WorkItem& item, const IngestOptions& options) {
   }
   rec.chunk_count = static_cast<int>(bundle.chunks.size());
   item.result.pages = rec.page_count;
+  item.result.ocr_pages = ocr_pages;
   item.result.chunks = rec.chunk_count;
+  item.doc.reset();
   item.bundle = std::move(bundle);
 }
 
 void EmbedStage(WorkItem& item, const index::Embedder& embedder) {
   if (item.done || !item.bundle) return;
+  StageTimer timer(&item.seconds.embed);
   std::vector<std::string> texts;
   texts.reserve(item.bundle->chunks.size());
   for (const index::ChunkRecord& c : item.bundle->chunks) texts.push_back(c.text);
@@ -120,6 +168,7 @@ void EmbedStage(WorkItem& item, const index::Embedder& embedder) {
 
 void CommitStage(WorkItem& item, index::Archive& archive) {
   if (item.done || !item.bundle) return;
+  StageTimer timer(&item.seconds.commit);
   Result<std::vector<uint64_t>> ids = archive.AddDocument(std::move(*item.bundle));
   item.bundle.reset();
   if (!ids.ok()) {

@@ -1,21 +1,35 @@
 #pragma once
 // The per-document stages shared by the batch graph and the single-document API path.
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "archivist/index/records.h"
+#include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
 
 namespace archivist::pipeline {
 
-// A document on its way through the stages. `bundle` is set once extraction and chunking succeeded.
+// Seconds a document spent in each stage (summed over its pages for OCR).
+struct StageSeconds {
+  double read = 0, extract = 0, ocr = 0, build = 0, embed = 0, commit = 0;
+};
+
+// A document on its way through the stages.
 struct WorkItem {
   size_t ordinal = 0;  // discovery order
   FileResult result;
-  std::string bytes;
+  std::string bytes;                              // until extraction (incl. OCR) is complete
+  std::optional<ingest::ExtractedDocument> doc;   // after the text layer, until chunking
+  std::vector<int> ocr_pages;                     // pages still to OCR (1-based)
+  std::atomic<int> ocr_remaining{0};
+  std::atomic<bool> ocr_failed{false};
+  Status ocr_error;                               // first OCR failure (set once, under ocr_failed)
   std::optional<index::DocumentBundle> bundle;
+  StageSeconds seconds;
   bool done = false;   // no further stage applies (duplicate or failed)
 };
 
@@ -23,8 +37,13 @@ void Fail(WorkItem& item, std::string_view stage, const Status& error);
 
 // Reads the file (unless bytes are already set), hashes it and checks for a duplicate.
 void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& options);
-// Extracts pages and chunks them into item.bundle.
+// Detects the type and reads every text layer; lists the pages that need OCR.
 void ExtractStage(WorkItem& item, const IngestOptions& options);
+// OCRs one page; safe to run concurrently for different pages of one item. Returns true when this
+// was the item's last outstanding page.
+bool OcrStage(WorkItem& item, int page_number, const IngestOptions& options);
+// Chunks the pages into item.bundle (fails the item if an OCR page failed).
+void BuildStage(WorkItem& item, const IngestOptions& options);
 // Embeds the chunks.
 void EmbedStage(WorkItem& item, const index::Embedder& embedder);
 // Commits the bundle in one write; maps "already exists" to a duplicate.

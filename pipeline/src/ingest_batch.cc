@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <memory>
+#include <tuple>
 
 #include "discover.h"
 #include "document_builder.h"
@@ -52,6 +53,24 @@ Status IngestOptions::Validate() const {
   return chunk.Validate();
 }
 
+namespace {
+
+struct OcrTask {
+  ItemPtr item;
+  int page = 0;
+};
+
+void AddStages(StageTotals& totals, const StageSeconds& s) {
+  totals.read += s.read;
+  totals.extract += s.extract;
+  totals.ocr += s.ocr;
+  totals.build += s.build;
+  totals.embed += s.embed;
+  totals.commit += s.commit;
+}
+
+}  // namespace
+
 FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
                        std::string_view bytes, const std::string& source_path,
                        const IngestOptions& options) {
@@ -66,6 +85,10 @@ FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
   }
   ReadStage(item, archive, options);
   ExtractStage(item, options);
+  if (!item.done) {
+    for (int page : item.ocr_pages) OcrStage(item, page, options);
+  }
+  BuildStage(item, options);
   EmbedStage(item, embedder);
   CommitStage(item, archive);
   item.result.seconds = SecondsSince(start);
@@ -83,9 +106,12 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
   int in_flight = options.max_in_flight > 0 ? options.max_in_flight : 2 * threads;
 
   IngestReport report;
+  report.threads = threads;
   report.files.resize(files.size());
-  int done = 0;
-  const int total = static_cast<int>(files.size());
+  Progress snapshot;
+  snapshot.files_total = static_cast<int>(files.size());
+  std::atomic<int> ocr_queued{0};
+  std::vector<bool> started(files.size(), false);
 
   tbb::task_arena arena(threads);
   arena.execute([&] {
@@ -93,13 +119,14 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     flow::graph g;
     size_t next = 0;
     flow::input_node<ItemPtr> source(g, [&](tbb::flow_control& fc) -> ItemPtr {
-      if (next >= files.size()) {
+      if (next >= files.size() || (options.cancel && options.cancel->load())) {
         fc.stop();
         return nullptr;
       }
       auto item = std::make_shared<WorkItem>();
       item->ordinal = next;
       item->result.path = files[next].path;
+      started[next] = true;
       if (!files[next].error.ok()) Fail(*item, "discover", files[next].error);
       ++next;
       return item;
@@ -107,38 +134,68 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     // Caps documents between read and commit, so memory does not grow with the batch size.
     flow::limiter_node<ItemPtr> limiter(g, static_cast<size_t>(in_flight));
     flow::function_node<ItemPtr, ItemPtr> extract(g, flow::unlimited, [&](ItemPtr item) {
-      auto t0 = Clock::now();
       ReadStage(*item, archive, options);
       ExtractStage(*item, options);
-      item->result.seconds += SecondsSince(t0);
       return item;
     });
-    flow::function_node<ItemPtr, ItemPtr> embed(g, flow::unlimited, [&](ItemPtr item) {
-      auto t0 = Clock::now();
+    // OCR fans out per page, so one long scan keeps every core busy instead of one.
+    using Router = flow::multifunction_node<ItemPtr, std::tuple<ItemPtr, OcrTask>>;
+    Router route(g, flow::unlimited, [&](ItemPtr item, Router::output_ports_type& out) {
+      if (item->done || item->ocr_pages.empty()) {
+        std::get<0>(out).try_put(item);
+        return;
+      }
+      ocr_queued += static_cast<int>(item->ocr_pages.size());
+      for (int page : item->ocr_pages) std::get<1>(out).try_put(OcrTask{item, page});
+    });
+    using OcrNode = flow::multifunction_node<OcrTask, std::tuple<ItemPtr>>;
+    OcrNode ocr(g, flow::unlimited, [&](OcrTask task, OcrNode::output_ports_type& out) {
+      bool last = OcrStage(*task.item, task.page, options);
+      --ocr_queued;
+      if (last) std::get<0>(out).try_put(task.item);
+    });
+    flow::function_node<ItemPtr, ItemPtr> build(g, flow::unlimited, [&](ItemPtr item) {
+      BuildStage(*item, options);
       EmbedStage(*item, embedder);
-      item->result.seconds += SecondsSince(t0);
       return item;
     });
     // Commits are serial: RocksDB batches are ordered and the report is updated without locks.
     flow::function_node<ItemPtr, flow::continue_msg> commit(g, flow::serial, [&](ItemPtr item) {
-      auto t0 = Clock::now();
       CommitStage(*item, archive);
-      item->result.seconds += SecondsSince(t0);
-      Tally(report, item->result);
-      ++done;
-      if (progress) progress(item->result, done, total);
-      report.files[item->ordinal] = std::move(item->result);
+      FileResult& r = item->result;
+      r.seconds = item->seconds.read + item->seconds.extract + item->seconds.ocr +
+                  item->seconds.build + item->seconds.embed + item->seconds.commit;
+      Tally(report, r);
+      AddStages(report.stage_seconds, item->seconds);
+      ++snapshot.files_done;
+      if (r.outcome == Outcome::kIngested) snapshot.pages_done += r.pages;
+      snapshot.ocr_queued = ocr_queued.load();
+      snapshot.elapsed = SecondsSince(start);
+      if (progress) progress(r, snapshot);
+      report.files[item->ordinal] = std::move(r);
       return flow::continue_msg();
     });
     flow::make_edge(source, limiter);
     flow::make_edge(limiter, extract);
-    flow::make_edge(extract, embed);
-    flow::make_edge(embed, commit);
+    flow::make_edge(extract, route);
+    flow::make_edge(flow::output_port<0>(route), build);
+    flow::make_edge(flow::output_port<1>(route), ocr);
+    flow::make_edge(flow::output_port<0>(ocr), build);
+    flow::make_edge(build, commit);
     flow::make_edge(commit, limiter.decrementer());
     source.activate();
     g.wait_for_all();
   });
 
+  if (options.cancel && options.cancel->load()) {
+    // Files never started are left out of the report: a rerun picks them up.
+    std::vector<FileResult> finished;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (started[i]) finished.push_back(std::move(report.files[i]));
+    }
+    report.cancelled = finished.size() < files.size();
+    report.files = std::move(finished);
+  }
   if (Status s = archive.Flush(); !s.ok()) return s.WithContext("saving the vector index");
   report.seconds = SecondsSince(start);
   return report;

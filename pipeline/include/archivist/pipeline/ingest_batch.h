@@ -1,6 +1,7 @@
 #pragma once
 // The batch ingest: a oneTBB flow graph read -> extract -> chunk -> embed -> commit.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +30,10 @@ struct IngestOptions {
   uint64_t max_file_bytes = 2ull << 30;
   ingest::ExtractOptions extract;
   ingest::ChunkOptions chunk;
+  // When set and it becomes true (e.g. from a SIGINT handler), no new document is started; those
+  // in flight finish and are committed, and the report says the batch was cancelled.
+  // Default: none.
+  const std::atomic<bool>* cancel = nullptr;
 
   Status Validate() const;
 };
@@ -41,12 +46,19 @@ struct FileResult {
   Outcome outcome = Outcome::kFailed;
   std::string doc_id;        // empty when the file could not be read
   std::string media_type;
+  uint64_t size_bytes = 0;
   int pages = 0;
   int ocr_pages = 0;
   int chunks = 0;
   std::string stage;         // failed: "discover" | "read" | "extract" | "embed" | "commit"
   Status error;              // failed: why
-  double seconds = 0.0;
+  double seconds = 0.0;      // wall time from read to commit
+};
+
+// Time spent per stage, summed over documents (and over pages for OCR). With N threads, the
+// parallel stages can add up to N times the wall time.
+struct StageTotals {
+  double read = 0, extract = 0, ocr = 0, build = 0, embed = 0, commit = 0;
 };
 
 struct IngestReport {
@@ -58,10 +70,22 @@ struct IngestReport {
   int ocr_pages = 0;
   int chunks = 0;
   double seconds = 0.0;
+  int threads = 0;
+  bool cancelled = false;    // stopped early through IngestOptions::cancel; the rest not started
+  StageTotals stage_seconds;
+};
+
+// A snapshot for progress displays.
+struct Progress {
+  int files_done = 0;
+  int files_total = 0;
+  int pages_done = 0;        // pages of finished documents
+  int ocr_queued = 0;        // pages waiting for or in OCR
+  double elapsed = 0.0;      // seconds since the batch started
 };
 
 // Called from the commit stage (one thread at a time) after each file finishes.
-using ProgressCallback = std::function<void(const FileResult&, int done, int total)>;
+using ProgressCallback = std::function<void(const FileResult&, const Progress&)>;
 
 // Ingests one document given as bytes (the API's ingest call); `source_path` is recorded as its
 // origin. The same stages and rules as a batch, run on the calling thread.
