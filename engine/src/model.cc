@@ -39,6 +39,7 @@ Result<std::unique_ptr<Model>> Model::Load(const std::string& path, const ModelO
   Impl& I = *m->impl_;
   GgufOpenOptions go;
   go.use_mmap = options.use_mmap;
+  go.prefetch = options.prefetch;
   ARCHIVIST_ASSIGN_OR_RETURN(I.file, GgufFile::Open(path, go));
   auto arch = CreateArchitecture(*I.file);
   if (!arch.ok()) return arch.status().WithContext(path);

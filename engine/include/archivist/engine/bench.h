@@ -26,6 +26,10 @@ struct EngineBenchRun {
   int threads = 0;
   double prompt_tokens_per_s = 0;
   double gen_tokens_per_s = 0;
+  // Tokens per second of process CPU time: on a shared machine this approximates the rate on
+  // idle cores for 1 thread (with more threads, waiting workers also burn CPU).
+  double prompt_tokens_per_cpu_s = 0;
+  double gen_tokens_per_cpu_s = 0;
   double gen_fraction_of_bandwidth_limit = 0;  // (tokens/s * bytes/token) / bandwidth
 };
 

@@ -26,6 +26,9 @@ struct ModelOptions {
   int n_threads = 0;
   // Map the file instead of reading it. Default: true.
   bool use_mmap = true;
+  // Fault the whole mapping in at load (MAP_POPULATE): slower load, no page faults in the first
+  // tokens. Default: false.
+  bool prefetch = false;
 
   Status Validate() const;
 };
