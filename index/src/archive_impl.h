@@ -76,6 +76,7 @@ class ArchiveImpl final : public Archive {
 
   Result<bool> Contains(const std::string& doc_id) override;
   Result<std::vector<uint64_t>> AddDocument(DocumentBundle bundle) override;
+  Result<std::vector<std::vector<uint64_t>>> AddDocuments(std::vector<DocumentBundle> bundles) override;
   Status DeleteDocument(const std::string& doc_id) override;
   Result<DocumentRecord> GetDocument(const std::string& doc_id) override;
   Result<std::vector<DocumentRecord>> ListDocuments() override;
@@ -120,6 +121,8 @@ class ArchiveImpl final : public Archive {
   Counters CountersSnapshot() const;
 
   // writes
+  struct PreparedDocument;
+  Result<PreparedDocument> Prepare(DocumentBundle bundle);
   Status CheckWritable() const;
   void PutCounters(const Counters& c, const Counters& before, rocksdb::WriteBatch* batch);
   Result<uint64_t> GetDf(const std::string& term);

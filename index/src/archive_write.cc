@@ -8,13 +8,14 @@
 #include "coding.h"
 
 namespace archivist::index {
-namespace {
 
-// One chunk's contribution to the inverted index.
+// One chunk's contribution to the inverted index (named, not anonymous: PreparedDocument holds it).
 struct ChunkTerms {
   uint32_t length = 0;
   std::map<std::string, std::vector<uint32_t>> positions;  // term -> ascending positions
 };
+
+namespace {
 
 ChunkTerms AnalyzeChunk(const Analyzer& analyzer, const std::string& text) {
   ChunkTerms ct;
@@ -75,13 +76,19 @@ void ArchiveImpl::PutCounters(const Counters& c, const Counters& before, rocksdb
   }
 }
 
-Result<std::vector<uint64_t>> ArchiveImpl::AddDocument(DocumentBundle bundle) {
-  ARCHIVIST_RETURN_IF_ERROR(CheckWritable());
+// A document validated, embedded and analyzed outside the commit lock.
+struct ArchiveImpl::PreparedDocument {
+  DocumentBundle bundle;
+  std::vector<ChunkTerms> analyzed;
+  std::map<std::string, uint64_t> df_delta;  // each chunk counts once per term
+};
+
+Result<ArchiveImpl::PreparedDocument> ArchiveImpl::Prepare(DocumentBundle bundle) {
+  PreparedDocument p;
   DocumentRecord& doc = bundle.document;
   if (doc.doc_id.empty()) return Status::InvalidArgument("the document has no doc_id");
   if (doc.collection.empty()) doc.collection = "default";
   const size_t n = bundle.chunks.size();
-  // Embedding and analysis are the expensive parts; do them before taking the commit lock.
   if (bundle.vectors.empty() && n > 0 && embedder_ != nullptr) {
     std::vector<std::string> texts;
     texts.reserve(n);
@@ -102,72 +109,119 @@ Result<std::vector<uint64_t>> ArchiveImpl::AddDocument(DocumentBundle bundle) {
                                        "' has " + std::to_string(bundle.vectors[i].size()) +
                                        " dimensions, the archive stores " + std::to_string(dimension_));
   }
-  std::vector<ChunkTerms> analyzed;
-  analyzed.reserve(n);
-  for (const auto& c : bundle.chunks) analyzed.push_back(AnalyzeChunk(analyzer_, c.text));
-  // Document frequency deltas: each chunk counts once per term.
-  std::map<std::string, uint64_t> df_delta;
-  for (const auto& ct : analyzed)
-    for (const auto& [term, _] : ct.positions) ++df_delta[term];
+  p.analyzed.reserve(n);
+  for (const auto& c : bundle.chunks) p.analyzed.push_back(AnalyzeChunk(analyzer_, c.text));
+  for (const auto& ct : p.analyzed)
+    for (const auto& [term, _] : ct.positions) ++p.df_delta[term];
+  p.bundle = std::move(bundle);
+  return p;
+}
+
+Result<std::vector<uint64_t>> ArchiveImpl::AddDocument(DocumentBundle bundle) {
+  std::vector<DocumentBundle> one;
+  one.push_back(std::move(bundle));
+  ARCHIVIST_ASSIGN_OR_RETURN(auto ids, AddDocuments(std::move(one)));
+  return std::move(ids[0]);
+}
+
+Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::AddDocuments(std::vector<DocumentBundle> bundles) {
+  ARCHIVIST_RETURN_IF_ERROR(CheckWritable());
+  // Embedding and analysis are the expensive parts; do them before taking the commit lock.
+  std::vector<PreparedDocument> docs;
+  docs.reserve(bundles.size());
+  for (auto& b : bundles) {
+    ARCHIVIST_ASSIGN_OR_RETURN(PreparedDocument p, Prepare(std::move(b)));
+    docs.push_back(std::move(p));
+  }
+  std::set<std::string> in_batch;
+  for (const auto& d : docs)
+    if (!in_batch.insert(d.bundle.document.doc_id).second)
+      return Status::InvalidArgument("document '" + d.bundle.document.doc_id + "' appears twice in one batch");
 
   std::lock_guard lock(write_mu_);
-  ARCHIVIST_ASSIGN_OR_RETURN(bool exists, Contains(doc.doc_id));
-  if (exists) return Status::AlreadyExists("document '" + doc.doc_id + "' is already in the archive");
-
+  for (const auto& d : docs) {
+    ARCHIVIST_ASSIGN_OR_RETURN(bool exists, Contains(d.bundle.document.doc_id));
+    if (exists)
+      return Status::AlreadyExists("document '" + d.bundle.document.doc_id + "' is already in the archive");
+  }
   const Counters before = CountersSnapshot();
   Counters after = before;
-  const uint64_t first = before.next_chunk_id;
   rocksdb::WriteBatch batch;
-  std::vector<uint64_t> ids(n);
-  for (size_t i = 0; i < n; ++i) {
-    ChunkRecord& c = bundle.chunks[i];
-    c.chunk_id = ids[i] = first + i;
-    c.doc_id = doc.doc_id;
-    c.ordinal = static_cast<int>(i);
-    batch.Put(cfs_[kChunks], Be64Key(c.chunk_id), EncodeChunk(c));
-    for (const auto& [term, positions] : analyzed[i].positions)
-      batch.Put(cfs_[kPostings], PostingKey(term, c.chunk_id),
-                EncodePosting(analyzed[i].length, positions));
-    after.total_length += analyzed[i].length;
-    if (!bundle.vectors.empty())
-      batch.Put(cfs_[kVectors], Be64Key(c.chunk_id), EncodeFloats(bundle.vectors[i]));
+  std::map<std::string, uint64_t> df;  // current df of every touched term, batch included
+  std::vector<std::vector<uint64_t>> all_ids;
+  std::vector<StoredDocument> stored_docs;
+  for (PreparedDocument& d : docs) {
+    DocumentBundle& bundle = d.bundle;
+    DocumentRecord& doc = bundle.document;
+    const size_t n = bundle.chunks.size();
+    const uint64_t first = after.next_chunk_id;
+    std::vector<uint64_t> ids(n);
+    for (size_t i = 0; i < n; ++i) {
+      ChunkRecord& c = bundle.chunks[i];
+      c.chunk_id = ids[i] = first + i;
+      c.doc_id = doc.doc_id;
+      c.ordinal = static_cast<int>(i);
+      batch.Put(cfs_[kChunks], Be64Key(c.chunk_id), EncodeChunk(c));
+      for (const auto& [term, positions] : d.analyzed[i].positions)
+        batch.Put(cfs_[kPostings], PostingKey(term, c.chunk_id),
+                  EncodePosting(d.analyzed[i].length, positions));
+      after.total_length += d.analyzed[i].length;
+      if (!bundle.vectors.empty())
+        batch.Put(cfs_[kVectors], Be64Key(c.chunk_id), EncodeFloats(bundle.vectors[i]));
+    }
+    for (const auto& [term, delta] : d.df_delta) {
+      auto it = df.find(term);
+      if (it == df.end()) {
+        ARCHIVIST_ASSIGN_OR_RETURN(uint64_t stored_df, GetDf(term));
+        it = df.emplace(term, stored_df).first;
+      }
+      if (it->second == 0) ++after.terms;
+      it->second += delta;
+    }
+    for (const auto& p : bundle.pages)
+      batch.Put(cfs_[kPages], PageKey(doc.doc_id, p.number), EncodePage(p));
+    doc.chunk_count = static_cast<int>(n);
+    if (doc.page_count == 0) doc.page_count = static_cast<int>(bundle.pages.size());
+    stored_docs.push_back(StoredDocument{doc, first});
+    batch.Put(cfs_[kDocuments], doc.doc_id, EncodeDocument(stored_docs.back()));
+    after.next_chunk_id = first + n;
+    after.documents += 1;
+    after.pages += bundle.pages.size();
+    after.chunks += n;
+    if (!bundle.vectors.empty()) after.vectors += n;
+    after.collections[doc.collection] += 1;
+    all_ids.push_back(std::move(ids));
   }
-  for (const auto& [term, delta] : df_delta) {
-    ARCHIVIST_ASSIGN_OR_RETURN(uint64_t df, GetDf(term));
-    if (df == 0) ++after.terms;
-    batch.Put(cfs_[kTerms], term, EncodeDf(df + delta));
-  }
-  for (const auto& p : bundle.pages) batch.Put(cfs_[kPages], PageKey(doc.doc_id, p.number), EncodePage(p));
-  doc.chunk_count = static_cast<int>(n);
-  if (doc.page_count == 0) doc.page_count = static_cast<int>(bundle.pages.size());
-  StoredDocument stored{doc, first};
-  batch.Put(cfs_[kDocuments], doc.doc_id, EncodeDocument(stored));
-  after.next_chunk_id = first + n;
-  after.documents += 1;
-  after.pages += bundle.pages.size();
-  after.chunks += n;
-  if (!bundle.vectors.empty()) after.vectors += n;
-  after.collections[doc.collection] += 1;
+  for (const auto& [term, n] : df) batch.Put(cfs_[kTerms], term, EncodeDf(n));
   PutCounters(after, before, &batch);
 
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = db_->Write(wo, &batch);
-  if (!s.ok()) return Status::Internal("committing document '" + doc.doc_id + "': " + s.ToString());
+  if (!s.ok())
+    return Status::Internal("committing document '" + docs.front().bundle.document.doc_id +
+                            "'" + (docs.size() > 1 ? " and the rest of its batch" : "") + ": " +
+                            s.ToString());
   {
     std::unique_lock state(state_mu_);
     counters_ = after;
-    docs_[first] = std::make_shared<const DocInfo>(MakeDocInfo(stored));
+    for (const auto& sd : stored_docs) docs_[sd.first_chunk_id] = std::make_shared<const DocInfo>(MakeDocInfo(sd));
   }
-  if (dense_ && !bundle.vectors.empty()) {
+  if (dense_) {
+    std::vector<uint64_t> ids;
     std::vector<float> flat;
-    flat.reserve(n * static_cast<size_t>(dimension_));
-    for (const auto& v : bundle.vectors) flat.insert(flat.end(), v.begin(), v.end());
-    // The commit stands either way; a failed in-memory update only forces a rebuild on next open.
-    if (!dense_->Add(ids, flat).ok()) dense_broken_ = true;
-    dense_dirty_ = true;
+    for (size_t k = 0; k < docs.size(); ++k) {
+      if (docs[k].bundle.vectors.empty()) continue;
+      ids.insert(ids.end(), all_ids[k].begin(), all_ids[k].end());
+      for (const auto& v : docs[k].bundle.vectors) flat.insert(flat.end(), v.begin(), v.end());
+    }
+    if (!ids.empty()) {
+      // The commit stands either way; a failed in-memory update only forces a rebuild on next open.
+      if (!dense_->Add(ids, flat).ok()) dense_broken_ = true;
+      dense_dirty_ = true;
+    }
   }
-  return ids;
+  return all_ids;
 }
 
 Status ArchiveImpl::DeleteDocument(const std::string& doc_id) {

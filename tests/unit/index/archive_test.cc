@@ -3,6 +3,7 @@
 
 #include <rocksdb/db.h>
 
+#include <cmath>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -312,6 +313,38 @@ TEST_F(ArchiveTest, BackupIsAConsistentOpenableCopy) {
   copy->reset();
   std::error_code ec;
   fs::remove_all(backup, ec);
+}
+
+TEST_F(ArchiveTest, AddDocumentsCommitsABatchAtomically) {
+  Archive& a = Open();
+  ASSERT_TRUE(a.AddDocument(MakeDoc("old", {"river delta sediment"})).ok());
+  std::vector<DocumentBundle> batch = {MakeDoc("b1", {"river flood", "sediment core"}),
+                                       MakeDoc("b2", {"river bank erosion"}),
+                                       MakeDoc("b3", {"unrelated glacier"})};
+  // A stored doc_id or one repeated in the batch fails the whole call and writes nothing.
+  auto bad = batch;
+  bad.push_back(MakeDoc("old", {"x"}));
+  EXPECT_EQ(a.AddDocuments(bad).status().code(), StatusCode::kAlreadyExists);
+  bad = batch;
+  bad.push_back(MakeDoc("b1", {"x"}));
+  EXPECT_EQ(a.AddDocuments(bad).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_FALSE(*a.Contains("b1"));
+  EXPECT_EQ(a.Stats()->chunks, 1u);
+
+  auto ids = a.AddDocuments(batch);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_EQ((*ids)[0], (std::vector<uint64_t>{2, 3}));
+  EXPECT_EQ((*ids)[1], (std::vector<uint64_t>{4}));
+  EXPECT_EQ((*ids)[2], (std::vector<uint64_t>{5}));
+  // Document frequencies count across the batch: "river" is in 3 of 5 chunks.
+  EXPECT_NEAR(a.TermIdf("river"), std::log(1.0 + (5 - 3 + 0.5) / (3 + 0.5)), 1e-12);
+  EXPECT_EQ(Find("river").size(), 3u);
+  EXPECT_EQ(Find("glacier", SearchMode::kDense)[0].doc_id, "b3");
+  EXPECT_EQ(a.Stats()->terms, 9u);
+  ASSERT_TRUE(a.DeleteDocument("b2").ok());
+  EXPECT_NEAR(a.TermIdf("river"), std::log(1.0 + (4 - 2 + 0.5) / (2 + 0.5)), 1e-12);
+  EXPECT_EQ(a.Stats()->terms, 7u);  // "bank" and "erosion" left the lexicon
 }
 
 }  // namespace

@@ -99,6 +99,11 @@ class Archive {
   // absent after a crash. kAlreadyExists if the doc_id is stored. Returns the assigned chunk ids.
   // Thread-safe; commits are serialized internally.
   virtual Result<std::vector<uint64_t>> AddDocument(DocumentBundle bundle) = 0;
+  // Commits several documents in ONE write (one fsync): much faster ingestion than one call per
+  // document when commits are synchronous. Still atomic per document after a crash (the whole
+  // batch is in or out). Any invalid bundle, a doc_id already stored, or one repeated in the batch
+  // fails the whole call with nothing written. Returns each bundle's chunk ids, in order.
+  virtual Result<std::vector<std::vector<uint64_t>>> AddDocuments(std::vector<DocumentBundle> bundles) = 0;
   // Removes the document and every trace of it (pages, chunks, postings, vectors).
   virtual Status DeleteDocument(const std::string& doc_id) = 0;
 
