@@ -69,13 +69,13 @@ bool IsListItem(std::string_view line) {
       (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ') {
     return true;
   }
-  return line.size() >= 3 && std::isalpha(static_cast<unsigned char>(line[0])) &&
-         line[1] == ')' && line[2] == ' ';
+  return line.size() >= 3 && std::isalpha(static_cast<unsigned char>(line[0])) && line[1] == ')' &&
+         line[2] == ' ';
 }
 
 bool IsMinorWord(std::string_view word) {
-  static constexpr std::string_view kMinor[] = {"a",  "an", "and", "as", "at",  "by",   "for",
-                                                "in", "of", "on",  "or", "the", "to",   "with",
+  static constexpr std::string_view kMinor[] = {"a",  "an", "and", "as",  "at",  "by",  "for",
+                                                "in", "of", "on",  "or",  "the", "to",  "with",
                                                 "vs", "de", "la",  "per", "via", "from"};
   for (std::string_view minor : kMinor) {
     if (word == minor) return true;
@@ -114,7 +114,10 @@ int InferredHeadingLevel(std::string_view line) {
       const unsigned char c = static_cast<unsigned char>(ch);
       if (std::isalpha(c)) {
         ++letters;
-        if (std::isupper(c)) ++upper; else ++lower;
+        if (std::isupper(c))
+          ++upper;
+        else
+          ++lower;
       }
     }
   }
@@ -175,7 +178,10 @@ void AppendUnits(const std::string& text, int page_index, std::vector<Unit>* uni
 // longer than that cut every `limit` words.
 std::vector<Segment> SplitLongUnit(const Segment& unit, std::string_view text, int limit) {
   // Word boundaries [begin, end) inside the unit, plus whether the word closes a sentence.
-  struct Word { uint32_t begin, end; bool sentence_end; };
+  struct Word {
+    uint32_t begin, end;
+    bool sentence_end;
+  };
   std::vector<Word> words;
   uint32_t pos = unit.begin;
   while (pos < unit.end) {
@@ -187,8 +193,8 @@ std::vector<Segment> SplitLongUnit(const Segment& unit, std::string_view text, i
     while (!word.empty() && (word.back() == '"' || word.back() == ')' || word.back() == '\'')) {
       word.remove_suffix(1);
     }
-    const bool closes = !word.empty() && (word.back() == '.' || word.back() == '!' ||
-                                          word.back() == '?');
+    const bool closes =
+        !word.empty() && (word.back() == '.' || word.back() == '!' || word.back() == '?');
     words.push_back({pos, end, closes});
     pos = end;
   }
@@ -317,7 +323,8 @@ class ChunkBuilder {
     // so the span's text is exactly what the chunk says.
     std::vector<Segment> merged;
     for (const Segment& s : segments_) {
-      if (!merged.empty() && merged.back().page_index == s.page_index && s.begin >= merged.back().begin) {
+      if (!merged.empty() && merged.back().page_index == s.page_index &&
+          s.begin >= merged.back().begin) {
         merged.back().end = std::max(merged.back().end, s.end);
       } else {
         merged.push_back(s);
@@ -352,8 +359,8 @@ Status ChunkOptions::Validate() const {
   if (target_tokens < 1) return Status::InvalidArgument("target_tokens must be >= 1");
   if (max_tokens < target_tokens) {
     return Status::InvalidArgument("max_tokens (" + std::to_string(max_tokens) +
-                                   ") must be >= target_tokens (" +
-                                   std::to_string(target_tokens) + ")");
+                                   ") must be >= target_tokens (" + std::to_string(target_tokens) +
+                                   ")");
   }
   if (overlap_tokens < 0 || overlap_tokens >= target_tokens) {
     return Status::InvalidArgument("overlap_tokens must be in [0, target_tokens)");

@@ -29,8 +29,8 @@ Result<MediaType> CheckInput(std::string_view bytes, const ExtractOptions& optio
   if (bytes.empty()) return Status::InvalidArgument("empty file");
   const MediaType type = DetectMediaType(bytes);
   if (type == MediaType::kUnknown) {
-    return Status::Unsupported("unsupported file type (detected: " +
-                               DescribeUnknownContent(bytes) + ")");
+    return Status::Unsupported("unsupported file type (detected: " + DescribeUnknownContent(bytes) +
+                               ")");
   }
   return type;
 }
@@ -204,7 +204,8 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
   }
   if (type == MediaType::kText || type == MediaType::kMarkdown) return Status::Ok();
   int dpi = 300;
-  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, ReadImagePage(bytes, type, page->number, options, &dpi));
+  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
+                             ReadImagePage(bytes, type, page->number, options, &dpi));
   ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();

@@ -46,8 +46,8 @@ Result<PixHolder> ReadImagePage(std::string_view bytes, MediaType type, int page
   if (page_number == 1) {
     // Check the size from the header before decoding so huge images cost no memory.
     l_int32 format = 0, width = 0, height = 0, bps = 0, spp = 0, cmap = 0;
-    if (pixReadHeaderMem(Data(bytes), bytes.size(), &format, &width, &height, &bps, &spp,
-                         &cmap) != 0) {
+    if (pixReadHeaderMem(Data(bytes), bytes.size(), &format, &width, &height, &bps, &spp, &cmap) !=
+        0) {
       return Status::Corruption("image header is damaged or truncated");
     }
     ARCHIVIST_RETURN_IF_ERROR(CheckPixels(width, height, options));

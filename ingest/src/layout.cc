@@ -30,8 +30,8 @@ bool FontSizeChanged(double a, double b) {
 
 bool StartsParagraph(const LayoutLine& prev, const LayoutLine& next) {
   const double h = std::max(Height(prev.y0, prev.y1), Height(next.y0, next.y1));
-  if (next.y0 < prev.y0 - 0.5 * h) return true;          // back up the page: next column/block
-  if (next.y0 - prev.y1 > 0.6 * h) return true;           // blank space between lines
+  if (next.y0 < prev.y0 - 0.5 * h) return true;             // back up the page: next column/block
+  if (next.y0 - prev.y1 > 0.6 * h) return true;             // blank space between lines
   if (next.x0 > prev.x1 || next.x1 < prev.x0) return true;  // no horizontal overlap
   return FontSizeChanged(prev.font_size, next.font_size);
 }

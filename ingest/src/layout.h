@@ -30,8 +30,7 @@ struct PageLayout {
 // Groups words, given in reading order (Poppler's text_list() order: column by column), into lines,
 // and lines into paragraphs. A paragraph ends at a vertical gap larger than a line's height, a jump
 // back up the page or sideways (next column), or a change of font size (headings).
-PageLayout BuildLayout(const std::vector<LayoutWord>& words, double page_width,
-                       double page_height);
+PageLayout BuildLayout(const std::vector<LayoutWord>& words, double page_width, double page_height);
 
 // Lines joined with '\n' inside a paragraph and paragraphs with "\n\n". A line ending in a
 // hyphen after a letter, followed by a line starting with a lower-case letter, is joined without

@@ -1,5 +1,7 @@
 // Content-based type detection and the names of the enums in document.h.
 
+#include "media_type.h"
+
 #include <magic.h>
 
 #include <array>
@@ -8,7 +10,6 @@
 
 #include "archivist/ingest/document.h"
 #include "archivist/ingest/extractor.h"
-#include "media_type.h"
 #include "text_util.h"
 
 namespace archivist::ingest {
@@ -82,15 +83,19 @@ MediaType MediaTypeFromName(std::string_view name) {
 
 std::string_view PageSourceName(PageSource source) {
   switch (source) {
-    case PageSource::kTextLayer: return "text_layer";
-    case PageSource::kOcr: return "ocr";
-    case PageSource::kMixed: return "mixed";
+    case PageSource::kTextLayer:
+      return "text_layer";
+    case PageSource::kOcr:
+      return "ocr";
+    case PageSource::kMixed:
+      return "mixed";
   }
   return "text_layer";
 }
 
 size_t FindPdfHeader(std::string_view bytes) {
-  // Acrobat accepts the header anywhere in the first 1 KiB (mail gateways and scanners prepend junk).
+  // Acrobat accepts the header anywhere in the first 1 KiB (mail gateways and scanners prepend
+  // junk).
   return bytes.substr(0, 1024 + 5).find("%PDF-");
 }
 

@@ -42,8 +42,7 @@ using Engine = std::unique_ptr<tesseract::TessBaseAPI, EngineDeleter>;
 
 // One engine per (thread, data dir, language, mode): TessBaseAPI is not thread-safe and its
 // start-up (loading the model) costs far more than a page, so it is kept for the thread's life.
-Result<tesseract::TessBaseAPI*> GetEngine(const std::string& datapath,
-                                          const std::string& languages,
+Result<tesseract::TessBaseAPI*> GetEngine(const std::string& datapath, const std::string& languages,
                                           tesseract::OcrEngineMode mode) {
   thread_local std::map<std::string, Engine> engines;
   const std::string key = datapath + '\n' + languages + '\n' + std::to_string(mode);
@@ -53,9 +52,9 @@ Result<tesseract::TessBaseAPI*> GetEngine(const std::string& datapath,
   // Keep Tesseract's diagnostics ("Estimating resolution", "Empty page") off stderr.
   api->SetVariable("debug_file", "/dev/null");
   if (api->Init(datapath.empty() ? nullptr : datapath.c_str(), languages.c_str(), mode) != 0) {
-    return Status::Unavailable("tesseract could not load language data '" + languages +
-                               "' from " + (datapath.empty() ? "its default tessdata directory"
-                                                             : "'" + datapath + "'"));
+    return Status::Unavailable(
+        "tesseract could not load language data '" + languages + "' from " +
+        (datapath.empty() ? "its default tessdata directory" : "'" + datapath + "'"));
   }
   api->SetVariable("debug_file", "/dev/null");
   tesseract::TessBaseAPI* raw = api.get();
@@ -140,9 +139,9 @@ Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options)
       }
     }
   }
-  ARCHIVIST_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api,
-                             GetEngine(options.tessdata_dir, options.ocr_languages,
-                                       tesseract::OEM_LSTM_ONLY));
+  ARCHIVIST_ASSIGN_OR_RETURN(
+      tesseract::TessBaseAPI * api,
+      GetEngine(options.tessdata_dir, options.ocr_languages, tesseract::OEM_LSTM_ONLY));
   api->SetPageSegMode(tesseract::PSM_AUTO);
   api->SetImage(input);
   api->SetSourceResolution(dpi);

@@ -12,7 +12,7 @@ struct Pix;
 namespace archivist::ingest {
 
 struct OcrPageResult {
-  std::string text;         // NFKC, lines '\n', paragraphs "\n\n"
+  std::string text;          // NFKC, lines '\n', paragraphs "\n\n"
   float confidence = -1.0f;  // mean word confidence 0..100
   int rotation_degrees = 0;  // clockwise rotation applied before recognition
 };

@@ -108,7 +108,8 @@ PageLayout ReadPdfTextLayer(const poppler::page& page) {
   PageLayout layout = BuildLayout(words, width, height);
   if (layout.lines.empty()) {
     // Some producers' text only comes out through the plain text path; keep it as one paragraph.
-    std::string text = ToUtf8(page.text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
+    std::string text =
+        ToUtf8(page.text(poppler::rectf(), poppler::page::non_raw_non_physical_layout));
     std::string_view trimmed = TrimAscii(text);
     if (!trimmed.empty()) {
       LayoutLine line;

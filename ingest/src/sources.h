@@ -1,12 +1,12 @@
 #pragma once
 // Per-format back ends behind Extract(): PDF (Poppler) and raster images (Leptonica).
 
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-page.h>
+
 #include <memory>
 #include <string_view>
 #include <vector>
-
-#include <poppler/cpp/poppler-document.h>
-#include <poppler/cpp/poppler-page.h>
 
 #include "archivist/base/status.h"
 #include "archivist/ingest/document.h"
@@ -33,8 +33,7 @@ PageLayout ReadPdfTextLayer(const poppler::page& page);
 
 // Renders the page in 8-bit gray at options.ocr_dpi, lowered so the bitmap stays within
 // options.max_page_pixels. *dpi receives the resolution used.
-Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions& options,
-                                int* dpi);
+Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions& options, int* dpi);
 
 // Share of the page (0..1) covered by dark pixels that no text line of `layout` accounts for, from
 // a 36-dpi rendering: scans carrying a few words of text layer (a stamped footer, a title) show up

@@ -12,13 +12,14 @@
 //
 // Each file is processed in a forked child with a time limit, so a hostile file costs a
 // "timeout" line, not the run. Times are CPU seconds (ours: this process; reference tools: the
-// child processes), so the figures hold on a shared machine; pages/s means per core. Prints one JSON object per line; the last line is the summary.
+// child processes), so the figures hold on a shared machine; pages/s means per core. Prints one
+// JSON object per line; the last line is the summary.
 
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
-#include <time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -185,7 +186,8 @@ std::vector<std::string> SplitPages(const std::string& text) {
 // Child side of `fidelity`: one JSON line per page, or one error line.
 std::string FidelityOfFile(const std::string& path) {
   auto bytes = archivist::ReadFile(path);
-  if (!bytes.ok()) return "{\"file\":" + Json(path) + ",\"error\":" + Json(bytes.status().ToString()) + "}\n";
+  if (!bytes.ok())
+    return "{\"file\":" + Json(path) + ",\"error\":" + Json(bytes.status().ToString()) + "}\n";
   ExtractOptions options;
   options.enable_ocr = false;
   const double start = CpuSeconds();
@@ -265,8 +267,7 @@ std::string OcrOfFile(const std::string& path, const std::string& truth_path, bo
       << ",\"rotation\":" << (doc->pages.empty() ? 0 : doc->pages[0].rotation_degrees);
   if (cli) {
     const double cli_start = ChildrenCpuSeconds();
-    const std::string cli_text =
-        RunCommand("tesseract " + Quote(path) + " - -l eng 2>/dev/null");
+    const std::string cli_text = RunCommand("tesseract " + Quote(path) + " - -l eng 2>/dev/null");
     out << ",\"cli_seconds\":" << ChildrenCpuSeconds() - cli_start
         << ",\"cli_edits\":" << Levenshtein(Collapse(cli_text), reference);
   }
@@ -283,7 +284,8 @@ double NumberAfter(const std::string& line, const std::string& key) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: archivist_ingest_eval fidelity|ocr DIR [--limit N] [--timeout S] [--cli] [--no-rotate]\n";
+    std::cerr << "usage: archivist_ingest_eval fidelity|ocr DIR [--limit N] [--timeout S] [--cli] "
+                 "[--no-rotate]\n";
     return 2;
   }
   // Tesseract's OpenMP threads must be capped to one, and libgomp reads OMP_THREAD_LIMIT when it
@@ -299,10 +301,14 @@ int main(int argc, char** argv) {
   int limit = 1 << 30, timeout_s = 60;
   bool cli = false, rotate = true;
   for (int i = 3; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--limit") && i + 1 < argc) limit = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--timeout") && i + 1 < argc) timeout_s = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--cli")) cli = true;
-    else if (!std::strcmp(argv[i], "--no-rotate")) rotate = false;
+    if (!std::strcmp(argv[i], "--limit") && i + 1 < argc)
+      limit = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--timeout") && i + 1 < argc)
+      timeout_s = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--cli"))
+      cli = true;
+    else if (!std::strcmp(argv[i], "--no-rotate"))
+      rotate = false;
   }
   std::vector<std::string> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -310,8 +316,8 @@ int main(int argc, char** argv) {
     std::string ext = entry.path().extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
     const bool pdf = ext == ".pdf";
-    const bool image = ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" ||
-                       ext == ".tiff";
+    const bool image =
+        ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".tiff";
     if ((mode == "fidelity" && pdf) || (mode == "ocr" && image)) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
@@ -374,8 +380,8 @@ int main(int argc, char** argv) {
   if (mode == "fidelity") {
     std::cout << ",\"scored_pages\":" << scored
               << ",\"mean_similarity\":" << (scored ? similarity_sum / scored : 0)
-              << ",\"pages_below_0_9\":" << low << ",\"pdftotext_pages_per_second\":"
-              << (ref_seconds > 0 ? pages / ref_seconds : 0);
+              << ",\"pages_below_0_9\":" << low
+              << ",\"pdftotext_pages_per_second\":" << (ref_seconds > 0 ? pages / ref_seconds : 0);
   } else {
     std::cout << ",\"cer\":" << (ref_chars ? static_cast<double>(edits) / ref_chars : 0);
     if (cli) {

@@ -1,12 +1,12 @@
 // ChunkPages(): exact provenance, size limits, headings, overlap, chunks across pages.
 
+#include "archivist/ingest/chunker.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include "archivist/ingest/chunker.h"
 
 namespace archivist::ingest {
 namespace {
@@ -136,11 +136,11 @@ TEST(ChunkerTest, ConsecutiveChunksOverlap) {
 }
 
 TEST(ChunkerTest, MarkdownHeadingsBuildThePath) {
-  std::vector<Page> pages = {MakePage(
-      1,
-      "# Discharge Summary\n\nPatient admitted for observation.\n\n## Medications\n\n"
-      "- aspirin 81 mg daily\n- warfarin 5 mg\n\n## Allergies\n\nNone known.\n\n"
-      "# Follow Up\n\nReturn in two weeks.")};
+  std::vector<Page> pages = {
+      MakePage(1,
+               "# Discharge Summary\n\nPatient admitted for observation.\n\n## Medications\n\n"
+               "- aspirin 81 mg daily\n- warfarin 5 mg\n\n## Allergies\n\nNone known.\n\n"
+               "# Follow Up\n\nReturn in two weeks.")};
   ChunkOptions options;
   options.target_tokens = 8;
   options.max_tokens = 12;
@@ -166,11 +166,11 @@ TEST(ChunkerTest, MarkdownHeadingsBuildThePath) {
 }
 
 TEST(ChunkerTest, PlainTextHeadingsAreInferred) {
-  std::vector<Page> pages = {MakePage(
-      1,
-      "DISCHARGE SUMMARY\n\nThe patient was seen on the ward and is stable today.\n\n"
-      "Medications:\nAspirin 81 mg daily, taken with food.\n\nHospital Course\n"
-      "Uneventful stay with gradual improvement over the week.")};
+  std::vector<Page> pages = {
+      MakePage(1,
+               "DISCHARGE SUMMARY\n\nThe patient was seen on the ward and is stable today.\n\n"
+               "Medications:\nAspirin 81 mg daily, taken with food.\n\nHospital Course\n"
+               "Uneventful stay with gradual improvement over the week.")};
   ChunkOptions options;
   options.target_tokens = 12;
   options.max_tokens = 20;

@@ -1,11 +1,11 @@
 // Layout rules on synthetic word boxes: lines, paragraph breaks, hyphen joining, margins.
 
+#include "layout.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "layout.h"
 
 namespace archivist::ingest {
 namespace {
@@ -39,10 +39,10 @@ std::vector<LayoutWord> Concat(std::vector<std::vector<LayoutWord>> parts) {
 }
 
 TEST(LayoutTest, LinesAndParagraphsFromGeometry) {
-  const auto words = Concat({Line("Results", 72, 100, 16),            // bigger font: a heading
-                             Line("The first line of text", 72, 122),
-                             Line("continues on the next", 72, 134),
-                             Line("After a gap a new one", 72, 170)});
+  const auto words =
+      Concat({Line("Results", 72, 100, 16),  // bigger font: a heading
+              Line("The first line of text", 72, 122), Line("continues on the next", 72, 134),
+              Line("After a gap a new one", 72, 170)});
   const PageLayout layout = BuildLayout(words, 612, 792);
   ASSERT_EQ(layout.lines.size(), 4u);
   EXPECT_EQ(layout.lines[1].text, "The first line of text");
@@ -58,9 +58,9 @@ TEST(LayoutTest, ColumnJumpStartsParagraph) {
 }
 
 TEST(LayoutTest, HyphenJoinsOnlyBeforeLowercase) {
-  const auto words = Concat({Line("an inter-", 72, 100), Line("national deal", 72, 112),
-                             Line("with Jean-", 72, 124), Line("Luc and the X-", 72, 136),
-                             Line("ray", 72, 148)});
+  const auto words =
+      Concat({Line("an inter-", 72, 100), Line("national deal", 72, 112),
+              Line("with Jean-", 72, 124), Line("Luc and the X-", 72, 136), Line("ray", 72, 148)});
   EXPECT_EQ(RenderLayout(BuildLayout(words, 612, 792)),
             "an international deal\nwith Jean-\nLuc and the X-\nray");
 }
@@ -89,7 +89,8 @@ TEST(LayoutTest, MarginsNeedThreePagesAndHalfOfThem) {
 
   // Pages that hold only a line near the top keep it: there is no body for it to head.
   std::vector<PageLayout> titles;
-  for (int n = 1; n <= 4; ++n) titles.push_back(BuildLayout(Line("Slide " + std::to_string(n), 72, 20), 612, 792));
+  for (int n = 1; n <= 4; ++n)
+    titles.push_back(BuildLayout(Line("Slide " + std::to_string(n), 72, 20), 612, 792));
   EXPECT_EQ(RemoveRepeatedMargins(titles), 0);
 }
 

@@ -58,8 +58,8 @@ TEST(ExtractTest, EmptyInputIsInvalidArgument) {
 }
 
 TEST(ExtractTest, UnknownTypeIsUnsupportedAndSaysWhatItSaw) {
-  auto result = Extract("PK\x03\x04\x14\x00\x00\x00\x08\x00 zip-ish bytes \x01\x02\x03"s,
-                        ExtractOptions());
+  auto result =
+      Extract("PK\x03\x04\x14\x00\x00\x00\x08\x00 zip-ish bytes \x01\x02\x03"s, ExtractOptions());
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(result.status().message().find("unsupported file type (detected: "), std::string::npos)
@@ -75,8 +75,9 @@ TEST(ExtractTest, InvalidOptionsAreRejected) {
 
 TEST(ExtractTest, PlainTextPagesSplitAtFormFeedsAndAreNfkcNormalized) {
   // U+FB01 (fi ligature), U+FF21 (full-width A), a soft hyphen and CRLF line ends.
-  const std::string text = "The \xEF\xAC\x81rst page\r\nends here\f\xEF\xBC\xA1 second"
-                           " hy\xC2\xADphen page\f";
+  const std::string text =
+      "The \xEF\xAC\x81rst page\r\nends here\f\xEF\xBC\xA1 second"
+      " hy\xC2\xADphen page\f";
   auto result = Extract(text, ExtractOptions());
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->media_type, MediaType::kText);

@@ -1,6 +1,8 @@
 // OCR paths: image files, image-only PDF pages, mixed pages, rotation, the two-phase API.
 // Pages are small (a few lines of large type) so each recognition stays well under a second.
 
+#include "ocr.h"
+
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
@@ -9,7 +11,6 @@
 #include <thread>
 
 #include "archivist/ingest/extractor.h"
-#include "ocr.h"
 #include "pdf_builder.h"
 #include "sources.h"
 

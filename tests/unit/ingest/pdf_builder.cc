@@ -49,8 +49,8 @@ std::string BuildPdf(const std::vector<PdfPageSpec>& pages, const PdfInfo& info)
   std::string kids;
   for (size_t i = 0; i < pages.size(); ++i) kids += std::to_string(5 + 3 * i) + " 0 R ";
   objects.push_back("<< /Type /Catalog /Pages 2 0 R >>");
-  objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " +
-                    std::to_string(pages.size()) + " >>");
+  objects.push_back("<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages.size()) +
+                    " >>");
   objects.push_back(
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>");
   std::string info_dict = "<< /Producer (archivist pdf_builder)";

@@ -8,14 +8,14 @@
 namespace archivist::ingest::testing {
 
 struct PdfTextRun {
-  double x = 72;      // left edge, points from the left of the page
-  double top = 72;    // baseline, points from the TOP of the page (converted to PDF's bottom-up)
-  double size = 12;   // font size in points
+  double x = 72;     // left edge, points from the left of the page
+  double top = 72;   // baseline, points from the TOP of the page (converted to PDF's bottom-up)
+  double size = 12;  // font size in points
   std::string text;
 };
 
 struct PdfPageSpec {
-  double width = 612;   // US Letter
+  double width = 612;  // US Letter
   double height = 792;
   std::vector<PdfTextRun> runs;
   // Optional 8-bit gray bitmap (rows top to bottom) painted over the whole page, like a scan.

@@ -81,15 +81,19 @@ TEST(PdfExtractTest, JoinsHyphenatedLineEnds) {
 TEST(PdfExtractTest, RemovesRepeatedHeadersAndFooters) {
   std::vector<testing::PdfPageSpec> pages;
   for (int i = 1; i <= 4; ++i) {
-    testing::PdfPageSpec page = LinesPage({"Body text of page " + std::to_string(i) +
-                                           " talks about topic " + std::to_string(i * 7)},
-                                          72, 300);
+    testing::PdfPageSpec page = LinesPage(
+        {"Body text of page " + std::to_string(i) + " talks about topic " + std::to_string(i * 7)},
+        72, 300);
     page.runs.push_back({72, 40, 9, "ACME Corp Quarterly Report"});
     page.runs.push_back({280, 770, 9, "Page " + std::to_string(i) + " of 4"});
     pages.push_back(page);
   }
   const std::string pdf = BuildPdf(pages);
-  auto kept = Extract(pdf, [] { auto o = NoOcr(); o.remove_headers_footers = false; return o; }());
+  auto kept = Extract(pdf, [] {
+    auto o = NoOcr();
+    o.remove_headers_footers = false;
+    return o;
+  }());
   ASSERT_TRUE(kept.ok()) << kept.status().ToString();
   EXPECT_NE(kept->pages[1].text.find("ACME Corp"), std::string::npos);
   EXPECT_NE(kept->pages[1].text.find("Page 2 of 4"), std::string::npos);

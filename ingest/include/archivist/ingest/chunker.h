@@ -34,7 +34,7 @@ struct TextChunk {
   int first_page = 0;
   int last_page = 0;
   int token_count = 0;
-  std::string heading_path;     // e.g. "Discharge Summary > Medications"; empty if none
+  std::string heading_path;  // e.g. "Discharge Summary > Medications"; empty if none
 };
 
 // Splits pages into chunks. Every non-blank character of every page lands in at least one chunk.

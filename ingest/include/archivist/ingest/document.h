@@ -22,13 +22,13 @@ enum class PageSource { kTextLayer, kOcr, kMixed };
 std::string_view PageSourceName(PageSource source);  // "text_layer" | "ocr" | "mixed"
 
 struct Page {
-  int number = 0;                  // 1-based
-  std::string text;                // UTF-8, NFKC-normalized, paragraphs separated by "\n\n"
+  int number = 0;    // 1-based
+  std::string text;  // UTF-8, NFKC-normalized, paragraphs separated by "\n\n"
   PageSource source = PageSource::kTextLayer;
-  float ocr_confidence = -1.0f;    // mean word confidence 0..100 when OCR ran, else -1
-  int rotation_degrees = 0;        // rotation applied before OCR (0, 90, 180, 270)
-  double width_pt = 0.0;           // page size in PDF points (1/72 inch); images: pixels at the
-                                   // image's resolution (300 dpi when it records none)
+  float ocr_confidence = -1.0f;  // mean word confidence 0..100 when OCR ran, else -1
+  int rotation_degrees = 0;      // rotation applied before OCR (0, 90, 180, 270)
+  double width_pt = 0.0;         // page size in PDF points (1/72 inch); images: pixels at the
+                                 // image's resolution (300 dpi when it records none)
   double height_pt = 0.0;
 };
 

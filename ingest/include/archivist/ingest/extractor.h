@@ -1,5 +1,6 @@
 #pragma once
-// bytes -> ExtractedDocument: type detection, PDF text layer (Poppler), OCR (Tesseract + Leptonica).
+// bytes -> ExtractedDocument: type detection, PDF text layer (Poppler), OCR (Tesseract +
+// Leptonica).
 
 #include <cstdint>
 #include <string>
@@ -43,7 +44,10 @@ MediaType DetectMediaType(std::string_view bytes);
 
 // Extracts every page of a document. Errors: kInvalidArgument (empty input), kUnsupported (type),
 // kCorruption (damaged file), kPermissionDenied (encrypted, wrong or no password),
-// kResourceExhausted (over a limit). Thread-safe: concurrent calls on different inputs are fine.
+// kResourceExhausted (over a limit), kUnavailable (OCR language data missing). Thread-safe:
+// concurrent calls are fine. OCR keeps one Tesseract engine per calling thread and language set
+// for the thread's life; it spawns no threads, but Tesseract's OpenMP does unless the process was
+// started with OMP_THREAD_LIMIT=1 in its environment (libgomp reads it before main() runs).
 Result<ExtractedDocument> Extract(std::string_view bytes, const ExtractOptions& options);
 
 // Two-phase form of Extract() for callers that spread OCR over threads: ExtractWithoutOcr() does
