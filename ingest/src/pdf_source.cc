@@ -162,20 +162,24 @@ Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions&
 }
 
 double UnexplainedInkRatio(const poppler::page& page, const PageLayout& layout) {
-  constexpr double kDpi = 36;
-  constexpr double kScale = kDpi / 72.0;
+  // 36 dpi, lowered for huge page boxes so the check never costs more than a megapixel.
+  double page_width = 0, page_height = 0;
+  PdfPageSize(page, &page_width, &page_height);
+  if (!(page_width > 0 && page_height > 0)) return 0.0;
+  const double dpi = std::min(36.0, 72.0 * std::sqrt(1e6 / (page_width * page_height)));
+  const double scale = dpi / 72.0;
   poppler::page_renderer renderer;
   renderer.set_image_format(poppler::image::format_gray8);
-  poppler::image image = renderer.render_page(&page, kDpi, kDpi);
+  poppler::image image = renderer.render_page(&page, dpi, dpi);
   if (!image.is_valid() || image.width() <= 0 || image.height() <= 0) return 0.0;
   const int width = image.width(), height = image.height();
   std::vector<bool> masked(static_cast<size_t>(width) * height, false);
   for (const LayoutLine& line : layout.lines) {
     // One pixel of slack around each line absorbs descenders and rounding.
-    const int x0 = std::max(0, static_cast<int>(line.x0 * kScale) - 1);
-    const int x1 = std::min(width, static_cast<int>(line.x1 * kScale) + 2);
-    const int y0 = std::max(0, static_cast<int>(line.y0 * kScale) - 1);
-    const int y1 = std::min(height, static_cast<int>(line.y1 * kScale) + 2);
+    const int x0 = std::max(0, static_cast<int>(line.x0 * scale) - 1);
+    const int x1 = std::min(width, static_cast<int>(line.x1 * scale) + 2);
+    const int y0 = std::max(0, static_cast<int>(line.y0 * scale) - 1);
+    const int y1 = std::min(height, static_cast<int>(line.y1 * scale) + 2);
     for (int y = y0; y < y1; ++y) {
       std::fill(masked.begin() + static_cast<size_t>(y) * width + x0,
                 masked.begin() + static_cast<size_t>(y) * width + std::max(x0, x1), true);
