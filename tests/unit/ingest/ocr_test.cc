@@ -204,6 +204,24 @@ TEST(OcrTest, MissingLanguageIsUnavailable) {
   EXPECT_EQ(result.status().code(), StatusCode::kUnavailable) << result.status().ToString();
 }
 
+TEST(OcrTest, RenderingStaysWithinThePixelBudget) {
+  PdfPageSpec huge = LinesPage({"A very large page box"});
+  huge.width = 2000;
+  huge.height = 1000;
+  const std::string pdf = BuildPdf({huge});
+  ExtractOptions options;
+  options.max_page_pixels = 2'000'000;  // 2000x1000 pt fits at 72 dpi exactly
+  auto document = OpenPdf(pdf, options);
+  ASSERT_TRUE(document.ok()) << document.status().ToString();
+  std::unique_ptr<poppler::page> page((*document)->create_page(0));
+  int dpi = 0;
+  auto pix = RenderPdfPage(*page, options, &dpi);
+  ASSERT_TRUE(pix.ok()) << pix.status().ToString();
+  EXPECT_EQ(dpi, 72);
+  EXPECT_LE(static_cast<int64_t>(pixGetWidth(pix->get())) * pixGetHeight(pix->get()),
+            options.max_page_pixels);
+}
+
 TEST(OcrTest, HugeImageIsRefusedBeforeDecoding) {
   PixHolder pix = RenderTextPage(100);
   ASSERT_TRUE(pix);
