@@ -20,6 +20,8 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev libxapian-dev
   # sample generation and measurement tools
   python3 ghostscript imagemagick fonts-dejavu-core libtiff-tools strace iproute2
+  # packaging (deploy/): man pages from --help, dpkg-shlibdeps for the .deb Depends
+  help2man dpkg-dev
 )
 
 SUDO=""
