@@ -82,7 +82,7 @@ Status Tokenizer::LoadCommon(const GgufFile& file) {
 std::vector<Tokenizer::Fragment> Tokenizer::SplitSpecial(std::string_view text,
                                                          bool parse_special) const {
   std::vector<Fragment> out;
-  if (!parse_special || specials_.empty()) {
+  if (specials_.empty()) {
     if (!text.empty()) out.push_back({-1, text});
     return out;
   }
@@ -90,6 +90,9 @@ std::vector<Tokenizer::Fragment> Tokenizer::SplitSpecial(std::string_view text,
   while (i < text.size()) {
     TokenId hit = -1;
     for (TokenId id : specials_) {
+      // User-defined tokens (e.g. "<think>") are always recognised, control tokens only on request,
+      // as the reference does.
+      if (!parse_special && kinds_[id] == TokenKind::kControl) continue;
       if (text.compare(i, tokens_[id].size(), tokens_[id]) == 0) {
         hit = id;
         break;

@@ -35,8 +35,9 @@ struct TokenizeOptions {
   // Add the model's BOS (if tokenizer.ggml.add_bos_token) / EOS (if add_eos_token); for WordPiece
   // models [CLS] in front and [SEP] at the end. Default: true.
   bool add_special = true;
-  // Recognise the text of control / user-defined tokens (e.g. "<|im_start|>") in the input and emit
-  // them as single tokens; otherwise such text is tokenized as plain text. Default: false.
+  // Recognise the text of control tokens (e.g. "<|im_start|>") in the input and emit them as single
+  // tokens; otherwise such text is tokenized as plain text. User-defined tokens (e.g. "<think>")
+  // are always recognised, as in the reference. Default: false.
   bool parse_special = false;
 };
 
