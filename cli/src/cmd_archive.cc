@@ -12,6 +12,7 @@
 #include "archivist/index/embedder.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "archivist/pipeline/summarize.h"
 #include "archivist/thrift/server.h"
 #include "commands.h"
 #include "output.h"
@@ -199,6 +200,28 @@ int RunAsk(GlobalArgs& g, const std::string& question) {
   auto answer = pipeline::Ask(*o->archive, question, g.config.ask);
   if (!answer.ok()) return ReportError(answer.status());
   PrintAnswer(*answer, g.json);
+  return kExitOk;
+}
+
+int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& query,
+                 const std::string& tag) {
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  pipeline::SummarizeOptions opts;
+  opts.doc_id = doc_id;
+  opts.query = query;
+  opts.tag = tag;
+  opts.collection = g.config.ask.collection;
+  auto summary = pipeline::Summarize(*o->archive, opts);
+  if (!summary.ok()) return ReportError(summary.status());
+  if (g.json) {
+    std::cout << ToJson(*summary).dump(2) << "\n";
+    return kExitOk;
+  }
+  std::cout << summary->text << "\nSources:\n";
+  for (const pipeline::Citation& c : summary->citations) {
+    std::cout << "  [" << c.key << "] " << c.title << ", page " << c.page << "\n";
+  }
   return kExitOk;
 }
 

@@ -25,6 +25,8 @@ struct GlobalArgs {
 int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths);
 int RunSearch(GlobalArgs& g, const std::string& query);
 int RunAsk(GlobalArgs& g, const std::string& question);
+int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& query,
+                 const std::string& tag);
 int RunInspect(GlobalArgs& g, const std::string& doc_id, bool show_text);
 int RunList(GlobalArgs& g);
 int RunStats(GlobalArgs& g);

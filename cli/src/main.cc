@@ -65,6 +65,20 @@ int main(int argc, char** argv) {
   ask->add_option("question", query, "the question")->required();
   ask->add_option("-c,--collection", collection, "only this collection");
 
+  std::string summary_doc, summary_query, summary_tag;
+  auto* summarize = app.add_subcommand("summarize", "summarize a document, a query's documents or a tag");
+  auto* by_doc = summarize->add_option("--doc", summary_doc, "document id (or a unique prefix)");
+  auto* by_query = summarize->add_option("--query", summary_query, "the documents best matching a query");
+  auto* by_tag = summarize->add_option("--tag", summary_tag, "every document with this tag");
+  by_doc->excludes(by_query)->excludes(by_tag);
+  by_query->excludes(by_tag);
+  summarize->add_option("-c,--collection", collection, "only this collection");
+  summarize->callback([&] {
+    if (summary_doc.empty() && summary_query.empty() && summary_tag.empty()) {
+      throw CLI::RequiredError("one of --doc, --query or --tag");
+    }
+  });
+
   auto* inspect = app.add_subcommand("inspect", "show one document: metadata, pages, chunks");
   inspect->add_option("doc_id", doc_id, "document id (or a unique prefix of it)")->required();
   inspect->add_flag("--text", show_text, "print each page's text");
@@ -116,6 +130,7 @@ int main(int argc, char** argv) {
   if (*ingest) return RunIngest(g, paths);
   if (*search) return RunSearch(g, query);
   if (*ask) return RunAsk(g, query);
+  if (*summarize) return RunSummarize(g, summary_doc, summary_query, summary_tag);
   if (*inspect) return RunInspect(g, doc_id, show_text);
   if (*list) return RunList(g);
   if (*stats) return RunStats(g);

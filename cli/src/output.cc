@@ -17,13 +17,33 @@ nlohmann::json ToJson(const index::SearchHit& h) {
           {"snippet", h.snippet}};
 }
 
-nlohmann::json ToJson(const pipeline::Answer& a) {
+namespace {
+
+nlohmann::json CitationsJson(const std::vector<pipeline::Citation>& citations) {
   nlohmann::json cites = nlohmann::json::array();
-  for (const pipeline::Citation& c : a.citations) {
+  for (const pipeline::Citation& c : citations) {
     cites.push_back({{"key", c.key}, {"doc_id", c.doc_id}, {"title", c.title},
                      {"source_path", c.source_path}, {"page", c.page}, {"begin", c.begin},
                      {"end", c.end}, {"chunk_id", c.chunk_id}});
   }
+  return cites;
+}
+
+}  // namespace
+
+nlohmann::json ToJson(const pipeline::Summary& s) {
+  nlohmann::json sections = nlohmann::json::array();
+  for (const pipeline::SummarySection& sec : s.sections) {
+    sections.push_back({{"doc_id", sec.doc_id}, {"document_title", sec.document_title},
+                        {"heading", sec.heading}, {"sentences", sec.sentences},
+                        {"citation_keys", sec.citation_keys}});
+  }
+  return {{"summary", s.text}, {"extractive", s.extractive}, {"documents", s.documents},
+          {"sections", sections}, {"citations", CitationsJson(s.citations)}};
+}
+
+nlohmann::json ToJson(const pipeline::Answer& a) {
+  nlohmann::json cites = CitationsJson(a.citations);
   return {{"answer", a.text}, {"found", a.found}, {"extractive", a.extractive},
           {"sentences", a.sentences}, {"citations", cites}};
 }

@@ -8,11 +8,13 @@
 #include "archivist/index/archive.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "archivist/pipeline/summarize.h"
 
 namespace archivist::cli {
 
 nlohmann::json ToJson(const index::SearchHit& hit);
 nlohmann::json ToJson(const pipeline::Answer& answer);
+nlohmann::json ToJson(const pipeline::Summary& summary);
 nlohmann::json ToJson(const pipeline::FileResult& result);
 nlohmann::json ToJson(const index::DocumentRecord& doc);
 // The machine-readable end-of-batch report: counts, throughput, stage times, slowest documents,

@@ -355,6 +355,14 @@ class ChunkBuilder {
 
 }  // namespace
 
+int LineHeadingLevel(std::string_view line, std::string* label) {
+  line = TrimAscii(line);
+  int level = MarkdownHeadingLevel(line);
+  if (level == 0 && !IsListItem(line)) level = InferredHeadingLevel(line);
+  if (level > 0 && label != nullptr) *label = HeadingLabel(line);
+  return level;
+}
+
 Status ChunkOptions::Validate() const {
   if (target_tokens < 1) return Status::InvalidArgument("target_tokens must be >= 1");
   if (max_tokens < target_tokens) {

@@ -1,12 +1,11 @@
 #include "archivist/pipeline/answer.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "sentences.h"
+#include "passages.h"
 
 namespace archivist::pipeline {
 namespace {
@@ -23,26 +22,6 @@ constexpr int kLongSentenceWords = 60;
 // A sentence inherits part of its section heading's words: under "Anticoagulation change", the
 // sentence "Warfarin was replaced by apixaban" answers a question about anticoagulants.
 constexpr double kHeadingCredit = 0.5;
-
-int CountWords(std::string_view s) {
-  int n = 0;
-  bool in_word = false;
-  for (char c : s) {
-    bool space = c == ' ' || c == '\n' || c == '\t';
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
-}
-
-std::string NormalizeForDedup(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (std::isalnum(u)) out += static_cast<char>(std::tolower(u));
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -81,47 +60,36 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, so));
 
   std::vector<Candidate> candidates;
-  std::map<std::pair<std::string, int>, std::string> page_cache;
+  PageCache pages(archive);
   for (size_t rank = 0; rank < hits.size(); ++rank) {
     const index::SearchHit& hit = hits[rank];
     ARCHIVIST_ASSIGN_OR_RETURN(index::ChunkRecord chunk, archive.GetChunk(hit.chunk_id));
     std::unordered_set<std::string> heading_terms;
     for (std::string& t : archive.AnalyzeTerms(chunk.heading_path)) heading_terms.insert(std::move(t));
-    for (const index::ChunkSpanRecord& span : chunk.spans) {
-      auto key = std::make_pair(chunk.doc_id, span.page);
-      auto it = page_cache.find(key);
-      if (it == page_cache.end()) {
-        ARCHIVIST_ASSIGN_OR_RETURN(index::PageRecord page, archive.GetPage(chunk.doc_id, span.page));
-        it = page_cache.emplace(key, std::move(page.text)).first;
+    ARCHIVIST_ASSIGN_OR_RETURN(std::vector<LocatedSentence> sentences, ChunkSentences(chunk, pages));
+    for (LocatedSentence& sentence : sentences) {
+      std::unordered_set<std::string> terms;
+      for (std::string& t : archive.AnalyzeTerms(sentence.text)) terms.insert(std::move(t));
+      double covered = 0.0;
+      for (const auto& [t, w] : weights) {
+        if (terms.count(t)) covered += w;
+        else if (heading_terms.count(t)) covered += kHeadingCredit * w;
       }
-      const std::string& page_text = it->second;
-      if (span.end > page_text.size() || span.begin > span.end) continue;
-      std::string_view segment(page_text.data() + span.begin, span.end - span.begin);
-      for (const SentenceSpan& s : SplitSentences(segment)) {
-        std::string_view sentence = segment.substr(s.begin, s.end - s.begin);
-        std::unordered_set<std::string> terms;
-        for (std::string& t : archive.AnalyzeTerms(std::string(sentence))) terms.insert(std::move(t));
-        double covered = 0.0;
-        for (const auto& [t, w] : weights) {
-          if (terms.count(t)) covered += w;
-          else if (heading_terms.count(t)) covered += kHeadingCredit * w;
-        }
-        if (covered <= 0.0) continue;
-        Candidate c;
-        c.text = std::string(sentence);
-        c.coverage = covered / total_weight;
-        // Coverage decides; retrieval rank breaks near-ties; long run-on "sentences" (tables) pay.
-        c.score = c.coverage + 0.05 / static_cast<double>(rank + 1);
-        if (CountWords(sentence) > kLongSentenceWords) c.score -= 0.15;
-        c.citation.doc_id = chunk.doc_id;
-        c.citation.title = hit.title;
-        c.citation.source_path = hit.source_path;
-        c.citation.page = span.page;
-        c.citation.begin = span.begin + s.begin;
-        c.citation.end = span.begin + s.end;
-        c.citation.chunk_id = chunk.chunk_id;
-        candidates.push_back(std::move(c));
-      }
+      if (covered <= 0.0) continue;
+      Candidate c;
+      c.coverage = covered / total_weight;
+      // Coverage decides; retrieval rank breaks near-ties; long run-on "sentences" (tables) pay.
+      c.score = c.coverage + 0.05 / static_cast<double>(rank + 1);
+      if (CountWords(sentence.text) > kLongSentenceWords) c.score -= 0.15;
+      c.citation.doc_id = chunk.doc_id;
+      c.citation.title = hit.title;
+      c.citation.source_path = hit.source_path;
+      c.citation.page = sentence.page;
+      c.citation.begin = sentence.begin;
+      c.citation.end = sentence.end;
+      c.citation.chunk_id = chunk.chunk_id;
+      c.text = std::move(sentence.text);
+      candidates.push_back(std::move(c));
     }
   }
 
@@ -134,7 +102,7 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
     if (static_cast<int>(answer.sentences.size()) >= options.max_sentences) break;
     if (c.coverage < options.min_support) continue;
     // Overlapping chunks repeat sentences; quote each once.
-    if (!seen.insert(NormalizeForDedup(c.text)).second) continue;
+    if (!seen.insert(DedupKey(c.text)).second) continue;
     c.citation.key = static_cast<int>(answer.citations.size()) + 1;
     answer.sentences.push_back(c.text);
     answer.citations.push_back(c.citation);
@@ -146,7 +114,7 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   }
   for (size_t i = 0; i < answer.sentences.size(); ++i) {
     if (i) answer.text += "\n";
-    answer.text += answer.sentences[i] + " [" + std::to_string(answer.citations[i].key) + "]";
+    answer.text += OneLine(answer.sentences[i]) + " [" + std::to_string(answer.citations[i].key) + "]";
   }
   return answer;
 }

@@ -10,6 +10,7 @@
 #include "archivist/index/archive.h"
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "archivist/pipeline/summarize.h"
 #include "samples_truth.h"
 
 namespace archivist {
@@ -74,6 +75,28 @@ TEST_F(PipelineTest, CancelFinishesInFlightDocumentsAndARerunCompletesTheBatch) 
   auto stats = archive_->Stats();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->documents, TextSamples().size());
+}
+
+TEST_F(PipelineTest, TagsAndCollectionsAreRecordedAndSelectSummaries) {
+  pipeline::IngestOptions opts;
+  opts.collection = "records";
+  opts.tags = {"minutes", "2024"};
+  auto report = pipeline::IngestPaths(*archive_, *embedder_,
+                                      {testing::SamplesDir() + "/docs/meeting_notes.txt"}, opts);
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->ingested, 1);
+  auto doc = archive_->GetDocument(report->files[0].doc_id);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->collection, "records");
+  EXPECT_EQ(doc->tags, opts.tags);
+  pipeline::SummarizeOptions s;
+  s.tag = "minutes";
+  auto summary = pipeline::Summarize(*archive_, s);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->documents, 1);
+  EXPECT_FALSE(summary->citations.empty());
+  s.collection = "legal";
+  EXPECT_EQ(pipeline::Summarize(*archive_, s).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(PipelineTest, PerPageOcrInTheGraphMatchesOneShotExtraction) {

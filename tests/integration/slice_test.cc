@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -11,6 +12,7 @@
 #include "archivist/index/archive.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "archivist/pipeline/summarize.h"
 #include "samples_truth.h"
 
 namespace archivist {
@@ -183,6 +185,60 @@ TEST_F(SliceTest, AnswersCiteTheExpectedPageOrQuoteTheExpectedWords) {
   // answer uses other words ("Who referred her?" -> a signature) stay out of reach until a model
   // generates answers. Two thirds is the floor this mode holds on the samples.
   EXPECT_GE(acceptable * 3, questions * 2) << acceptable << "/" << questions;
+}
+
+TEST_F(SliceTest, ExtractiveSummaryPutsClinicalSectionsFirstAndCitesExactBytes) {
+  pipeline::SummarizeOptions opts;
+  opts.doc_id = DocId("docs/discharge_summary.pdf").substr(0, 12);
+  auto summary = pipeline::Summarize(*archive_, opts);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_TRUE(summary->extractive);
+  EXPECT_EQ(summary->documents, 1);
+  std::vector<std::string> headings;
+  for (const auto& sec : summary->sections) headings.push_back(sec.heading);
+  auto pos = [&](const std::string& h) {
+    return std::find(headings.begin(), headings.end(), h) - headings.begin();
+  };
+  ASSERT_LT(pos("Diagnoses"), static_cast<long>(headings.size()));
+  ASSERT_LT(pos("Medications"), static_cast<long>(headings.size()));
+  ASSERT_LT(pos("Allergies"), static_cast<long>(headings.size()));
+  EXPECT_EQ(pos("Diagnoses"), 0);
+  EXPECT_LT(pos("Medications"), pos("Allergies"));
+  EXPECT_LT(pos("Allergies"), pos("History of Present Illness"));
+  // Both pages contribute, and every quote is the exact text at its citation.
+  std::set<int> pages;
+  for (const auto& c : summary->citations) {
+    pages.insert(c.page);
+    auto page = archive_->GetPage(c.doc_id, c.page);
+    ASSERT_TRUE(page.ok());
+    std::string quoted = page->text.substr(c.begin, c.end - c.begin);
+    bool found = false;
+    for (const auto& sec : summary->sections) {
+      for (const auto& sentence : sec.sentences) found |= sentence == quoted;
+    }
+    EXPECT_TRUE(found) << quoted;
+  }
+  EXPECT_EQ(pages, (std::set<int>{1, 2}));
+  EXPECT_TRUE(ContainsPhrase(summary->text, "Penicillin"));
+}
+
+TEST_F(SliceTest, SummaryByQuerySelectsTheMatchingDocumentsAndBadSelectorsAreErrors) {
+  pipeline::SummarizeOptions opts;
+  opts.query = "offshore wire transfer Cayman";
+  opts.query_documents = 1;
+  auto summary = pipeline::Summarize(*archive_, opts);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  ASSERT_FALSE(summary->sections.empty());
+  EXPECT_EQ(summary->sections[0].doc_id, DocId("docs/wire_transfer_emails.pdf"));
+
+  pipeline::SummarizeOptions none;
+  EXPECT_EQ(pipeline::Summarize(*archive_, none).status().code(), StatusCode::kInvalidArgument);
+  pipeline::SummarizeOptions unknown;
+  unknown.doc_id = "ffffffffff";
+  EXPECT_EQ(pipeline::Summarize(*archive_, unknown).status().code(), StatusCode::kNotFound);
+  pipeline::SummarizeOptions no_tag;
+  no_tag.tag = "never-used";
+  EXPECT_EQ(pipeline::Summarize(*archive_, no_tag).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(SliceTest, QuestionsTheArchiveCannotAnswerSaySo) {

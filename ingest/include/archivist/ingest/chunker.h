@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "archivist/base/status.h"
@@ -36,6 +37,11 @@ struct TextChunk {
   int token_count = 0;
   std::string heading_path;  // e.g. "Discharge Summary > Medications"; empty if none
 };
+
+// The heading level a single line would get from the chunker (0: not a heading): "#" Markdown
+// levels, else ALL CAPS 1, Title Case 2, a short label ending in ':' 3. `label` (optional) gets
+// the heading text without '#' and trailing ':'. Lets later stages find sections inside a chunk.
+int LineHeadingLevel(std::string_view line, std::string* label = nullptr);
 
 // Splits pages into chunks. Every non-blank character of every page lands in at least one chunk.
 std::vector<TextChunk> ChunkPages(const std::vector<Page>& pages, const ChunkOptions& options);
