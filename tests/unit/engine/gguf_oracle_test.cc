@@ -1,6 +1,9 @@
 // Every model of the reference set opens and matches its manifest entry.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <random>
+
 #include "archivist/base/file_util.h"
 #include "archivist/engine/gguf.h"
 #include "archivist/engine/model_summary.h"
@@ -71,6 +74,50 @@ TEST(GgufOracleTest, TruncatedRealModelFailsCleanly) {
     ASSERT_FALSE(f.ok()) << n;
     EXPECT_NE(f.status().message(), "") << n;
   }
+}
+
+// A small in-process fuzzer: random byte flips, smashed 8-byte counts and splices on a real model's
+// header; every mutant must parse or fail with a Status (run under ASan/UBSan to catch the rest).
+TEST(GgufOracleTest, RandomMutationsNeverCrash) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  auto bytes = ReadFile(OracleDir() + "/models/llama_dense_dev.q4_k_m.gguf");
+  ASSERT_TRUE(bytes.ok());
+  auto full = GgufFile::FromBytes(*bytes);
+  ASSERT_TRUE(full.ok());
+  const size_t header = (*full)->data_offset();
+  const std::string& base = *bytes;
+  std::mt19937_64 rng(20261127);
+  int parsed = 0, failed = 0;
+  for (int iter = 0; iter < 2000; ++iter) {
+    std::string m = base;
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const size_t at = rng() % header;
+      switch (rng() % 3) {
+        case 0: m[at] = static_cast<char>(rng()); break;
+        case 1: {
+          const uint64_t v = rng() % 2 ? rng() : (rng() % 64);
+          std::memcpy(m.data() + std::min(at, m.size() - 8), &v, 8);
+          break;
+        }
+        default: m.erase(at, rng() % 16); break;
+      }
+    }
+    auto f = GgufFile::FromBytes(m);
+    if (f.ok()) {
+      ++parsed;
+      for (const auto& t : (*f)->tensors()) {
+        // Whatever parsed must lie inside the buffer.
+        ASSERT_LE((*f)->data_offset() + t.offset + t.n_bytes, (*f)->file_size());
+      }
+    } else {
+      ++failed;
+      EXPECT_FALSE(f.status().message().empty());
+    }
+  }
+  EXPECT_GT(failed, 0);
+  EXPECT_GT(parsed, 0);  // mutations of string bytes and padding still parse
+  std::printf("  mutations: %d parsed, %d refused\n", parsed, failed);
 }
 
 }  // namespace
