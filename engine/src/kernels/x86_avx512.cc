@@ -90,6 +90,11 @@ void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, f
   const __m512i one = _mm512_set1_epi8(1);
   // Upper 256 bits are shifted by 4 (high nibbles), lower by 0.
   const __m512i nib_shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
+  const __m512i hi_half = _mm512_srli_epi16(nib_shift, 2);  // 0 in the low half, 1 in the high
+  __m512i scale_idx[4];
+  for (int c = 0; c < 4; ++c) {
+    scale_idx[c] = _mm512_add_epi16(hi_half, _mm512_set1_epi16(static_cast<short>(2 * c)));
+  }
   __m512 acc[NX];
   __m128 acc_m[NX];
   for (int r = 0; r < NX; ++r) {
@@ -115,8 +120,8 @@ void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, f
     }
     const __m128i sm = DecodeScalesK4(scales);
     const __m128i mins16 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
-    alignas(16) uint8_t sc[16];
-    _mm_store_si128(reinterpret_cast<__m128i*>(sc), sm);
+    // Scales as int16 lanes, spread to [sc(2c) x 16, sc(2c+1) x 16] by one permute per pair.
+    const __m512i sc512 = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(sm));
     __m512i q[4], scv[4];
     __m512i hbits = _mm512_setzero_si512();
     if constexpr (kFiveBit) {
@@ -133,7 +138,7 @@ void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, f
         const __m512i hshift = _mm512_srlv_epi16(hbits, hs);  // by 2c (low) or 2c + 1 (high)
         q[c] = _mm512_or_si512(q[c], _mm512_slli_epi16(_mm512_and_si512(hshift, one), 4));
       }
-      scv[c] = _mm512_inserti64x4(_mm512_set1_epi16(sc[2 * c]), _mm256_set1_epi16(sc[2 * c + 1]), 1);
+      scv[c] = _mm512_permutexvar_epi16(scale_idx[c], sc512);
     }
     const float d = H2F(d16), dmin = H2F(dmin16);
     for (int r = 0; r < NX; ++r) {
