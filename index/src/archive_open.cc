@@ -76,6 +76,8 @@ ArchiveImpl::ArchiveImpl(std::string dir, const Embedder* embedder, const Archiv
 ArchiveImpl::~ArchiveImpl() {
   if (db_) {
     (void)Flush();  // best effort: a stale or missing file is rebuilt on the next open
+    // Flush memtables so the next open (often a read-only CLI search) does not replay the WAL.
+    if (!options_.read_only) (void)db_->Flush(rocksdb::FlushOptions(), cfs_);
     for (auto* h : cfs_) (void)db_->DestroyColumnFamilyHandle(h);
     cfs_.clear();
     if (default_cf_) (void)db_->DestroyColumnFamilyHandle(default_cf_);
