@@ -212,6 +212,7 @@ int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& qu
   opts.query = query;
   opts.tag = tag;
   opts.collection = g.config.ask.collection;
+  opts.privacy = g.config.ask.privacy;
   auto summary = pipeline::Summarize(*o->archive, opts);
   if (!summary.ok()) return ReportError(summary.status());
   if (g.json) {

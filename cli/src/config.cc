@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include "archivist/pipeline/redact.h"
 
 namespace archivist::cli {
 namespace {
@@ -37,6 +38,22 @@ Setter SetStrings(std::vector<std::string>* field) {
       auto v = el.value<std::string>();
       if (!v) return Status::InvalidArgument("must be an array of strings");
       field->push_back(*v);
+    }
+    return Status::Ok();
+  };
+}
+
+Setter SetPiiKinds(std::set<pipeline::PiiKind>* field) {
+  return [field](const toml::node& node) -> Status {
+    const toml::array* arr = node.as_array();
+    if (!arr) return Status::InvalidArgument("must be an array of identifier kinds");
+    field->clear();
+    for (const toml::node& el : *arr) {
+      auto v = el.value<std::string>();
+      if (!v) return Status::InvalidArgument("must be an array of identifier kinds");
+      auto kind = pipeline::PiiKindFromName(*v);
+      if (!kind.ok()) return kind.status();
+      field->insert(*kind);
     }
     return Status::Ok();
   };
@@ -84,6 +101,8 @@ std::map<std::string, Setter> Setters(AppConfig& c) {
       {"ask.max_sentences", Set(&c.ask.max_sentences)},
       {"ask.retrieve_k", Set(&c.ask.retrieve_k)},
       {"ask.min_support", Set(&c.ask.min_support)},
+      {"privacy.redact", Set(&c.ask.privacy.redact)},
+      {"privacy.kinds", SetPiiKinds(&c.ask.privacy.kinds)},
       {"server.host", Set(&c.server.host)},
       {"server.port", Set(&c.server.port)},
       {"server.worker_threads", Set(&c.server.worker_threads)},

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <fontconfig/fontconfig.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -22,10 +24,17 @@ void PinOpenMpThreads(char** argv) {
   // If re-execution is impossible we carry on; only oversubscription is lost.
 }
 
+// Poppler finds fonts through fontconfig, which by default also reads caches and configuration
+// from the home directory (~/.cache/fontconfig, ~/.fontconfig, ~/.config/fontconfig). The archive
+// must not depend on whose home it runs with, nor read from it: system fonts and caches only.
+// Must run before the first PDF is opened (fontconfig loads its configuration once).
+void KeepFontconfigOutOfHome() { FcConfigEnableHome(FcFalse); }
+
 }  // namespace
 
 int main(int argc, char** argv) {
   PinOpenMpThreads(argv);
+  KeepFontconfigOutOfHome();
   using namespace archivist::cli;
 
   CLI::App app{"Archivist: on-premise document intelligence (ingest, search, ask)", "archivist"};
@@ -35,11 +44,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("archivist ") + ARCHIVIST_VERSION);
 
   GlobalArgs g;
+  bool redact = false;
   std::string config_path, data_dir;
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_option("--data-dir", data_dir, "data directory (default ./archivist-data)");
   app.add_option("--remote", g.remote, "HOST:PORT of a running `archivist serve` (search, ask)");
   app.add_flag("--json", g.json, "machine-readable JSON output");
+  app.add_flag("--redact", redact, "redact personal identifiers in answers and summaries");
 
   // Flags are parsed into locals and applied over the config file after parsing.
   std::vector<std::string> paths, tags, exclude;
@@ -124,6 +135,7 @@ int main(int argc, char** argv) {
   if (mode == "bm25" || mode == "lexical") c.search.mode = archivist::index::SearchMode::kLexical;
   if (mode == "dense") c.search.mode = archivist::index::SearchMode::kDense;
   if (mode == "hybrid") c.search.mode = archivist::index::SearchMode::kHybrid;
+  if (redact) c.ask.privacy.redact = true;
   if (!host.empty()) c.server.host = host;
   if (port >= 0) c.server.port = port;
 

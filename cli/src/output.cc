@@ -31,6 +31,12 @@ nlohmann::json CitationsJson(const std::vector<pipeline::Citation>& citations) {
 
 }  // namespace
 
+static nlohmann::json PiiJson(const std::vector<pipeline::PiiMatch>& found, bool redacted) {
+  std::map<std::string, int> kinds;
+  for (const auto& m : found) kinds[std::string(pipeline::PiiKindName(m.kind))]++;
+  return {{"redacted", redacted}, {"found", kinds}};
+}
+
 nlohmann::json ToJson(const pipeline::Summary& s) {
   nlohmann::json sections = nlohmann::json::array();
   for (const pipeline::SummarySection& sec : s.sections) {
@@ -39,13 +45,15 @@ nlohmann::json ToJson(const pipeline::Summary& s) {
                         {"citation_keys", sec.citation_keys}});
   }
   return {{"summary", s.text}, {"extractive", s.extractive}, {"documents", s.documents},
-          {"sections", sections}, {"citations", CitationsJson(s.citations)}};
+          {"sections", sections}, {"citations", CitationsJson(s.citations)},
+          {"personal_identifiers", PiiJson(s.pii, s.redacted)}};
 }
 
 nlohmann::json ToJson(const pipeline::Answer& a) {
   nlohmann::json cites = CitationsJson(a.citations);
-  return {{"answer", a.text}, {"found", a.found}, {"extractive", a.extractive},
-          {"sentences", a.sentences}, {"citations", cites}};
+  return {{"answer", a.text},           {"found", a.found},
+          {"extractive", a.extractive}, {"sentences", a.sentences},
+          {"citations", cites},         {"personal_identifiers", PiiJson(a.pii, a.redacted)}};
 }
 
 nlohmann::json ToJson(const pipeline::FileResult& r) {
@@ -139,6 +147,13 @@ void PrintAnswer(const pipeline::Answer& a, bool json) {
     std::cout << "Extractive answer (no generative model configured; sentences quoted verbatim):\n\n";
   }
   std::cout << a.text << "\n";
+  if (!a.pii.empty() && !a.redacted) {
+    std::map<std::string, int> kinds;
+    for (const auto& m : a.pii) kinds[std::string(pipeline::PiiKindName(m.kind))]++;
+    std::cout << "\n(contains personal identifiers:";
+    for (const auto& [k, n] : kinds) std::cout << " " << k << " x" << n;
+    std::cout << "; --redact hides them)\n";
+  }
   if (!a.citations.empty()) std::cout << "\nSources:\n";
   for (const pipeline::Citation& c : a.citations) {
     std::cout << "  [" << c.key << "] " << c.title << ", page " << c.page << "  (doc "

@@ -25,6 +25,16 @@ constexpr double kHeadingCredit = 0.5;
 
 }  // namespace
 
+void ApplyPrivacy(const PrivacyPolicy& policy, std::string& text,
+                  std::vector<std::string>& sentences, std::vector<PiiMatch>& found,
+                  bool& redacted) {
+  found = FindPii(text, policy.kinds);
+  redacted = policy.redact && !found.empty();
+  if (!redacted) return;
+  text = Redact(text, found);
+  for (std::string& s : sentences) s = Redact(s, FindPii(s, policy.kinds));
+}
+
 Result<Answer> Ask(index::Archive& archive, const std::string& question, const AskOptions& options) {
   if (question.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument("the question is empty");
@@ -116,6 +126,7 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
     if (i) answer.text += "\n";
     answer.text += OneLine(answer.sentences[i]) + " [" + std::to_string(answer.citations[i].key) + "]";
   }
+  ApplyPrivacy(options.privacy, answer.text, answer.sentences, answer.pii, answer.redacted);
   return answer;
 }
 

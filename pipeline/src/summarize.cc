@@ -212,6 +212,17 @@ Result<Summary> Summarize(index::Archive& archive, const SummarizeOptions& optio
       summary.sections.push_back(std::move(out));
     }
   }
+  std::vector<std::string> quoted;
+  for (const SummarySection& sec : summary.sections) {
+    quoted.insert(quoted.end(), sec.sentences.begin(), sec.sentences.end());
+  }
+  ApplyPrivacy(options.privacy, summary.text, quoted, summary.pii, summary.redacted);
+  if (summary.redacted) {
+    size_t i = 0;
+    for (SummarySection& sec : summary.sections) {
+      for (std::string& sentence : sec.sentences) sentence = quoted[i++];
+    }
+  }
   return summary;
 }
 

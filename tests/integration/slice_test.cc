@@ -222,6 +222,32 @@ TEST_F(SliceTest, ExtractiveSummaryPutsClinicalSectionsFirstAndCitesExactBytes) 
   EXPECT_TRUE(ContainsPhrase(summary->text, "Penicillin"));
 }
 
+TEST_F(SliceTest, PersonalIdentifiersAreFlaggedAndRedactedOnRequest) {
+  pipeline::SummarizeOptions opts;
+  opts.doc_id = DocId("docs/discharge_summary.pdf");
+  auto plain = pipeline::Summarize(*archive_, opts);
+  ASSERT_TRUE(plain.ok());
+  ASSERT_NE(plain->text.find("1948-06-02"), std::string::npos) << plain->text;
+  EXPECT_FALSE(plain->redacted);
+  bool dob_flagged = false;
+  for (const auto& m : plain->pii) dob_flagged |= m.kind == pipeline::PiiKind::kDateOfBirth;
+  EXPECT_TRUE(dob_flagged);
+
+  opts.privacy.redact = true;
+  auto redacted = pipeline::Summarize(*archive_, opts);
+  ASSERT_TRUE(redacted.ok());
+  EXPECT_TRUE(redacted->redacted);
+  EXPECT_EQ(redacted->text.find("1948-06-02"), std::string::npos) << redacted->text;
+  EXPECT_NE(redacted->text.find("[REDACTED date_of_birth]"), std::string::npos);
+  for (const auto& sec : redacted->sections) {
+    for (const auto& sentence : sec.sentences) EXPECT_EQ(sentence.find("1948-06-02"), std::string::npos);
+  }
+  // The stored record is untouched.
+  auto page = archive_->GetPage(DocId("docs/discharge_summary.pdf"), 1);
+  ASSERT_TRUE(page.ok());
+  EXPECT_NE(page->text.find("1948-06-02"), std::string::npos);
+}
+
 TEST_F(SliceTest, SummaryByQuerySelectsTheMatchingDocumentsAndBadSelectorsAreErrors) {
   pipeline::SummarizeOptions opts;
   opts.query = "offshore wire transfer Cayman";

@@ -25,6 +25,18 @@ TEST(ConfigTest, ShippedExampleLoadsAndEqualsTheDefaults) {
   EXPECT_EQ(c->server.host, d.server.host);
   EXPECT_EQ(c->server.port, d.server.port);
   EXPECT_EQ(c->ask.max_sentences, d.ask.max_sentences);
+  EXPECT_EQ(c->ask.privacy.redact, d.ask.privacy.redact);
+  EXPECT_EQ(c->ask.privacy.kinds, d.ask.privacy.kinds);
+}
+
+TEST(ConfigTest, PrivacyKindsAreChecked) {
+  auto c = LoadConfig(WriteToml("privacy.toml", "[privacy]\nredact = true\nkinds = [\"email\"]\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->ask.privacy.redact);
+  EXPECT_EQ(c->ask.privacy.kinds, (std::set<pipeline::PiiKind>{pipeline::PiiKind::kEmail}));
+  auto bad = LoadConfig(WriteToml("privacy_bad.toml", "[privacy]\nkinds = [\"shoe_size\"]\n"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("shoe_size"), std::string::npos);
 }
 
 TEST(ConfigTest, ValuesOverrideDefaults) {

@@ -8,6 +8,7 @@
 
 #include "archivist/base/status.h"
 #include "archivist/index/archive.h"
+#include "archivist/pipeline/redact.h"
 
 namespace archivist::pipeline {
 
@@ -18,6 +19,8 @@ struct AskOptions {
   // Minimum share of the question's (idf-weighted) terms a sentence must cover to be used.
   // Below it for every sentence, the answer says the archive does not say. Default: 0.3.
   double min_support = 0.3;
+  // Personal identifiers in the answer are always detected; redacted when the policy says so.
+  PrivacyPolicy privacy;
 };
 
 struct Citation {
@@ -37,7 +40,15 @@ struct Answer {
   std::vector<Citation> citations;
   bool extractive = true;
   bool found = false;             // false: the archive does not say
+  // Personal identifiers found in the answer (spans into the text before any redaction).
+  std::vector<PiiMatch> pii;
+  bool redacted = false;          // text and sentences had them replaced
 };
+
+// Detects identifiers in answer.text and, if the policy says so, redacts text and sentences.
+void ApplyPrivacy(const PrivacyPolicy& policy, std::string& text,
+                  std::vector<std::string>& sentences, std::vector<PiiMatch>& found,
+                  bool& redacted);
 
 Result<Answer> Ask(index::Archive& archive, const std::string& question, const AskOptions& options);
 

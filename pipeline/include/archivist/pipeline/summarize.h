@@ -23,6 +23,7 @@ struct SummarizeOptions {
   int sentences_per_section = 2;  // Default: 2
   int max_sections = 10;          // per document. Default: 10
   int max_documents = 20;         // for a tag. Default: 20
+  PrivacyPolicy privacy;          // as for answers
 
   Status Validate() const;
 };
@@ -41,6 +42,8 @@ struct Summary {
   std::vector<Citation> citations;
   int documents = 0;
   bool extractive = true;
+  std::vector<PiiMatch> pii;           // identifiers found in text (before redaction)
+  bool redacted = false;
 };
 
 Result<Summary> Summarize(index::Archive& archive, const SummarizeOptions& options);
