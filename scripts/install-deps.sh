@@ -20,8 +20,9 @@ PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev libxapian-dev
   # sample generation and measurement tools
   python3 ghostscript imagemagick fonts-dejavu-core libtiff-tools strace iproute2
-  # packaging (deploy/): man pages from --help, dpkg-shlibdeps for the .deb Depends
-  help2man dpkg-dev
+  # packaging (deploy/): man pages from --help, dpkg-shlibdeps for the .deb Depends;
+  # fontconfig headers: the CLI keeps fontconfig out of $HOME (air-gap test)
+  help2man dpkg-dev libfontconfig-dev
 )
 
 SUDO=""

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
 SANITIZE="${ARCHIVIST_SANITIZE:-OFF}"
-BUILD_DIR=build-test
+# The same build directory as quickstart.sh, so the second command only builds what the first did not.
+BUILD_DIR=build
 [ "$SANITIZE" = "ON" ] && BUILD_DIR=build-asan
 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARCHIVIST_SANITIZE="$SANITIZE"
 cmake --build "$BUILD_DIR"
