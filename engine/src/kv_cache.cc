@@ -7,8 +7,16 @@
 
 namespace archivist::engine {
 
-KvCache::KvCache(const KvLayout& layout)
-    : layout_(layout), elem_(layout.type == KvType::kF16 ? 2 : 4) {
+uint64_t KvCache::RowBytes(int64_t width) const {
+  switch (layout_.type) {
+    case KvType::kF32: return width * 4;
+    case KvType::kF16: return width * 2;
+    case KvType::kQ8_0: return width / 32 * 34;
+  }
+  return 0;
+}
+
+KvCache::KvCache(const KvLayout& layout) : layout_(layout) {
   const size_t n_layer = layout.window.size();
   cap_.resize(n_layer);
   k_.resize(n_layer);
@@ -16,8 +24,8 @@ KvCache::KvCache(const KvLayout& layout)
   for (size_t l = 0; l < n_layer; ++l) {
     const int64_t w = layout.window[l];
     cap_[l] = w > 0 ? std::min(layout.n_ctx, w + layout.max_batch) : layout.n_ctx;
-    k_[l].assign(static_cast<size_t>(cap_[l] * layout.k_width) * elem_, 0);
-    v_[l].assign(static_cast<size_t>(cap_[l] * layout.v_width) * elem_, 0);
+    k_[l].assign(static_cast<size_t>(cap_[l] * RowBytes(layout.k_width)), 0);
+    v_[l].assign(static_cast<size_t>(cap_[l] * RowBytes(layout.v_width)), 0);
   }
 }
 
@@ -27,22 +35,21 @@ uint64_t KvCache::bytes() const {
   return b;
 }
 
-void KvCache::StoreK(int64_t layer, int64_t pos, const float* row) {
+void KvCache::Store(void* dst, const float* row, int64_t width) {
   if (layout_.type == KvType::kF32) {
-    std::memcpy(K(layer, pos), row, layout_.k_width * sizeof(float));
-  } else {
-    kernels::Active().types[static_cast<int>(TensorType::kF16)].from_float(row, K(layer, pos),
-                                                                          layout_.k_width);
+    std::memcpy(dst, row, width * sizeof(float));
+    return;
   }
+  const TensorType t = layout_.type == KvType::kF16 ? TensorType::kF16 : TensorType::kQ8_0;
+  kernels::Active().types[static_cast<int>(t)].from_float(row, dst, width);
+}
+
+void KvCache::StoreK(int64_t layer, int64_t pos, const float* row) {
+  Store(K(layer, pos), row, layout_.k_width);
 }
 
 void KvCache::StoreV(int64_t layer, int64_t pos, const float* row) {
-  if (layout_.type == KvType::kF32) {
-    std::memcpy(V(layer, pos), row, layout_.v_width * sizeof(float));
-  } else {
-    kernels::Active().types[static_cast<int>(TensorType::kF16)].from_float(row, V(layer, pos),
-                                                                          layout_.v_width);
-  }
+  Store(V(layer, pos), row, layout_.v_width);
 }
 
 }  // namespace archivist::engine

@@ -1,15 +1,17 @@
 #pragma once
 // Per-layer K/V storage of one sequence. Full-attention layers keep every position up to the
 // context budget; local (chunked / sliding) layers keep a ring of `window + max_batch` positions,
-// enough for every query of a batch to see its whole window. Rows are F32 or F16.
+// enough for every query of a batch to see its whole window. Rows are F32, F16 or Q8_0 blocks.
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "archivist/engine/model.h"
+
 namespace archivist::engine {
 
-enum class KvType { kF32, kF16 };
+using KvType = KvCacheType;
 
 struct KvLayout {
   int64_t n_ctx = 0;        // positions a full layer keeps
@@ -29,8 +31,8 @@ class KvCache {
   int64_t capacity(int64_t layer) const { return cap_[layer]; }
   uint64_t bytes() const;
 
-  // Row of position `pos` (ring slot for local layers). Elements are float (kF32) or IEEE half
-  // (kF16) depending on type().
+  // Row of position `pos` (ring slot for local layers): floats, IEEE halves or Q8_0 blocks
+  // depending on type(). For Q8_0 a head's slice starts at block head * head_dim / 32.
   void* K(int64_t layer, int64_t pos) { return Row(k_[layer], layer, pos, layout_.k_width); }
   void* V(int64_t layer, int64_t pos) { return Row(v_[layer], layer, pos, layout_.v_width); }
   const void* K(int64_t layer, int64_t pos) const {
@@ -46,11 +48,12 @@ class KvCache {
 
  private:
   void* Row(std::vector<uint8_t>& buf, int64_t layer, int64_t pos, int64_t width) {
-    return buf.data() + static_cast<uint64_t>(pos % cap_[layer]) * width * elem_;
+    return buf.data() + static_cast<uint64_t>(pos % cap_[layer]) * RowBytes(width);
   }
+  uint64_t RowBytes(int64_t width) const;
+  void Store(void* dst, const float* row, int64_t width);
 
   KvLayout layout_;
-  size_t elem_;
   std::vector<int64_t> cap_;
   std::vector<std::vector<uint8_t>> k_, v_;
 };

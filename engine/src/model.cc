@@ -108,7 +108,10 @@ Result<std::unique_ptr<Session>> Session::Create(const Model& model, const Sessi
     layout.k_width = hp.n_head_kv * hp.head_dim;
     layout.v_width = hp.n_head_kv * hp.head_dim_v;
     layout.max_batch = I.n_batch;
-    layout.type = options.kv_f16 ? KvType::kF16 : KvType::kF32;
+    layout.type = options.kv_type;
+    if (options.kv_type == KvCacheType::kQ8_0 && (hp.head_dim % 32 != 0 || hp.head_dim_v % 32 != 0)) {
+      return Status::InvalidArgument("a Q8_0 KV cache needs head dimensions that are multiples of 32");
+    }
     for (int64_t l = 0; l < hp.n_layer; ++l) {
       layout.window.push_back(model.impl_->arch->LayerWindow(l));
     }

@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "archivist/engine/quantize.h"
+#include "kernels/blocks.h"
 #include "kernels/kernels.h"
 #include "ops.h"
 
@@ -93,7 +94,8 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
       kv->StoreV(layer, batch.pos0 + t, v.data() + t * vw);
     }
   }
-  const bool f16 = kv != nullptr && kv->type() == KvType::kF16;
+  const KvType kv_type = kv != nullptr ? kv->type() : KvType::kF32;
+  const auto& q8 = kernels::Active().types[static_cast<int>(TensorType::kQ8_0)];
   const int64_t n_keys_total = kv != nullptr ? batch.pos0 + n : n;
   const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
   const int64_t group = n_head / n_kv;
@@ -103,6 +105,8 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
   tbb::parallel_for(
       tbb::blocked_range2d<int64_t>(0, n, 0, n_head), [&](const tbb::blocked_range2d<int64_t>& r) {
         std::vector<float> scores;
+        std::vector<kernels::BlockQ8_0> qq(hd / 32 + 1);
+        std::vector<float> vrow(hdv);
         for (int64_t t = r.rows().begin(); t < r.rows().end(); ++t) {
           const int64_t pos = batch.pos0 + t;
           int64_t k_begin = 0, k_end = n_keys_total;  // [k_begin, k_end)
@@ -112,14 +116,19 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
           for (int64_t h = r.cols().begin(); h < r.cols().end(); ++h) {
             const int64_t g = h / group;
             const float* qh = q.data() + t * qw + h * hd;
+            // An 8-bit cache is read with q quantized to Q8_0, as the reference does.
+            if (kv_type == KvType::kQ8_0) q8.from_float(qh, qq.data(), hd);
             for (int64_t j = k_begin; j < k_end; ++j) {
               float s;
               if (kv == nullptr) {
                 s = kt.dot_f32(hd, qh, k.data() + j * kw + g * hd);
-              } else if (!f16) {
+              } else if (kv_type == KvType::kF32) {
                 s = kt.dot_f32(hd, qh, static_cast<const float*>(kv->K(layer, j)) + g * hd);
-              } else {
+              } else if (kv_type == KvType::kF16) {
                 s = kt.dot_f32_f16(hd, qh, static_cast<const uint16_t*>(kv->K(layer, j)) + g * hd);
+              } else {
+                s = q8.vec_dot(hd, static_cast<const kernels::BlockQ8_0*>(kv->K(layer, j)) + g * hd / 32,
+                               qq.data());
               }
               scores[j - k_begin] = s * scale;
             }
@@ -129,10 +138,14 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
               const float a = scores[j - k_begin];
               if (kv == nullptr) {
                 kt.axpy_f32(hdv, a, v.data() + j * vw + g * hdv, o);
-              } else if (!f16) {
+              } else if (kv_type == KvType::kF32) {
                 kt.axpy_f32(hdv, a, static_cast<const float*>(kv->V(layer, j)) + g * hdv, o);
-              } else {
+              } else if (kv_type == KvType::kF16) {
                 kt.axpy_f16(hdv, a, static_cast<const uint16_t*>(kv->V(layer, j)) + g * hdv, o);
+              } else {
+                q8.to_float(static_cast<const kernels::BlockQ8_0*>(kv->V(layer, j)) + g * hdv / 32,
+                            vrow.data(), hdv);
+                kt.axpy_f32(hdv, a, vrow.data(), o);
               }
             }
           }

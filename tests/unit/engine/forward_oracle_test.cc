@@ -50,7 +50,7 @@ RunStats CheckRun(Model& model, const std::string& name, const std::string& vari
   const int64_t n_vocab = ref.shape[1];
   SessionOptions so;
   so.n_ctx = static_cast<int64_t>(prompt_ids.size()) + 80;
-  so.kv_f16 = config == "default";
+  if (config == "default") so.kv_type = KvCacheType::kF16;
   auto session = Session::Create(model, so);
   EXPECT_TRUE(session.ok());
   const double tol = tol_override > 0 ? tol_override : Tolerance(variant);
@@ -140,10 +140,41 @@ TEST(ForwardOracleTest, LocalAttentionLayersKeepOnlyTheirWindow) {
   // K and V of 128 floats per position.
   const uint64_t row = 2 * 128 * sizeof(float);
   EXPECT_EQ((*s)->kv_bytes(), row * (3 * (8192 + 512) + 32768));
-  so.kv_f16 = true;
+  so.kv_type = KvCacheType::kF16;
   auto h = Session::Create(**model, so);
   ASSERT_TRUE(h.ok());
   EXPECT_EQ((*h)->kv_bytes() * 2, (*s)->kv_bytes());
+  so.kv_type = KvCacheType::kQ8_0;
+  auto q = Session::Create(**model, so);
+  ASSERT_TRUE(q.ok());
+  EXPECT_EQ((*q)->kv_bytes(), (*s)->kv_bytes() / 128 * 34);
+}
+
+// An 8-bit cache stays close to the precise outputs (F32 models): Q8_0 rounding of K/V and q;
+// tolerance 0.05 on row 0 of the contract prompt.
+TEST(ForwardOracleTest, Q8KvCacheStaysClose) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  for (const auto& [name, m] : Manifest()["models"].items()) {
+    if (name == "bert_dev") continue;
+    auto model = Model::Load(OracleDir() + "/" + m["files"]["f32"]["file"].get<std::string>());
+    ASSERT_TRUE(model.ok());
+    const auto& res = m["results"]["f32"]["precise"]["contract"];
+    const auto ids = m["prompt_tokens"]["contract"].get<std::vector<TokenId>>();
+    auto ref = ReadNpy(OracleDir() + "/" + res["logits"].get<std::string>());
+    ASSERT_TRUE(ref.ok);
+    SessionOptions so;
+    so.kv_type = KvCacheType::kQ8_0;
+    auto s = Session::Create(**model, so);
+    ASSERT_TRUE(s.ok());
+    auto logits = (*s)->Decode(ids);
+    ASSERT_TRUE(logits.ok());
+    double d = 0;
+    for (size_t i = 0; i < logits->size(); ++i) {
+      d = std::max(d, static_cast<double>(std::fabs((*logits)[i] - ref.data[i])));
+    }
+    std::printf("  %-16s q8_0 kv contract row0 vs precise: %.3g\n", name.c_str(), d);
+    EXPECT_LT(d, 0.05) << name;  // measured <= 0.013
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, ForwardOracleTest, ::testing::Values("f32", "q8_0", "q4_k_m"));

@@ -75,14 +75,17 @@ class Model {
   friend class Session;
 };
 
+enum class KvCacheType { kF32, kF16, kQ8_0 };
+
 struct SessionOptions {
   // Token budget of the KV cache (prompt + generated). Default: 0 = min(training context, 4096).
   int64_t n_ctx = 0;
   // Tokens per forward call when a long input is split (bounds activation memory). Default: 512.
   int64_t n_batch = 512;
-  // Store K/V as IEEE half instead of float32: half the memory, logits within ~5e-3 of float32
-  // (the reference's default configuration does the same). Default: false.
-  bool kv_f16 = false;
+  // How K/V rows are stored: kF32 (exact), kF16 (half the memory; logits within ~5e-3, as the
+  // reference's default configuration), kQ8_0 (~3.8x smaller; q is quantized to Q8_0 for q.k, as
+  // the reference does for 8-bit caches). Default: kF32.
+  KvCacheType kv_type = KvCacheType::kF32;
 
   Status Validate() const;
 };
