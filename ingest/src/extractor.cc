@@ -129,10 +129,11 @@ Result<PendingExtraction> ExtractImages(std::string_view bytes, MediaType type,
     page.number = number;
     page.source = PageSource::kOcr;
     // Page sizes come from the decoded page; decoding twice is the price of a uniform OCR phase.
-    int dpi = 300;
+    int dpi = 0;
     ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, ReadImagePage(bytes, type, number, options, &dpi));
-    page.width_pt = pixGetWidth(pix.get()) * 72.0 / dpi;
-    page.height_pt = pixGetHeight(pix.get()) * 72.0 / dpi;
+    const double size_dpi = dpi > 0 ? dpi : 300.0;  // scanners' usual resolution
+    page.width_pt = pixGetWidth(pix.get()) * 72.0 / size_dpi;
+    page.height_pt = pixGetHeight(pix.get()) * 72.0 / size_dpi;
     result.document.pages.push_back(std::move(page));
     if (options.enable_ocr) result.ocr_pages.push_back(number);
   }
@@ -203,7 +204,7 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
     return OcrPdfPage(*document, options, page);
   }
   if (type == MediaType::kText || type == MediaType::kMarkdown) return Status::Ok();
-  int dpi = 300;
+  int dpi = 0;
   ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
                              ReadImagePage(bytes, type, page->number, options, &dpi));
   ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));

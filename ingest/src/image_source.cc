@@ -61,7 +61,7 @@ Result<PixHolder> ReadImagePage(std::string_view bytes, MediaType type, int page
   }
   ARCHIVIST_RETURN_IF_ERROR(CheckPixels(pixGetWidth(pix.get()), pixGetHeight(pix.get()), options));
   const int resolution = pixGetXRes(pix.get());
-  *dpi = resolution > 0 ? resolution : 300;
+  *dpi = resolution > 0 ? resolution : 0;
   return pix;
 }
 

@@ -17,7 +17,8 @@ struct OcrPageResult {
   int rotation_degrees = 0;  // clockwise rotation applied before recognition
 };
 
-// Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`. Does not take ownership.
+// Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`; 0 lets Tesseract estimate
+// the resolution from the text size, which beats guessing. Does not take ownership.
 // Fails with kUnavailable when the language data cannot be loaded.
 Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options);
 

@@ -45,7 +45,7 @@ double UnexplainedInkRatio(const poppler::page& page, const PageLayout& layout);
 // Pages in a PNG/JPEG (always 1) or TIFF (1 or more).
 Result<int> CountImagePages(std::string_view bytes, MediaType type);
 
-// Decodes page `page_number` (1-based). *dpi receives the image's resolution (300 if unrecorded).
+// Decodes page `page_number` (1-based). *dpi receives the image's resolution, 0 if unrecorded.
 // kResourceExhausted when the image has more than options.max_page_pixels pixels.
 Result<PixHolder> ReadImagePage(std::string_view bytes, MediaType type, int page_number,
                                 const ExtractOptions& options, int* dpi);
