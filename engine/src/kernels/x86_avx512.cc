@@ -233,6 +233,10 @@ float Q45_KDotAvx512(int64_t n, const void* w, const void* x) {
 template <bool kFiveBit>
 void Q45_KDotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
                         float* out) {
+  // 32 vector registers hold the unpacked block, its scales and 8 accumulators.
+  for (; nx >= 8; nx -= 8, x = static_cast<const uint8_t*>(x) + 8 * stride, out += 8) {
+    Q45_KDotNAvx512<kFiveBit, 8>(n, w, x, stride, out);
+  }
   for (; nx >= 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * stride, out += 4) {
     Q45_KDotNAvx512<kFiveBit, 4>(n, w, x, stride, out);
   }
@@ -252,6 +256,9 @@ float Q6_KDotAvx512(int64_t n, const void* w, const void* x) {
 
 void Q6_KDotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
                        float* out) {
+  for (; nx >= 8; nx -= 8, x = static_cast<const uint8_t*>(x) + 8 * stride, out += 8) {
+    Q6_KDotNAvx512<8>(n, w, x, stride, out);
+  }
   for (; nx >= 4; nx -= 4, x = static_cast<const uint8_t*>(x) + 4 * stride, out += 4) {
     Q6_KDotNAvx512<4>(n, w, x, stride, out);
   }
