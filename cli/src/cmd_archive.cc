@@ -13,6 +13,7 @@
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
 #include "archivist/pipeline/summarize.h"
+#include "archivist/pipeline/watch.h"
 #include "archivist/thrift/server.h"
 #include "commands.h"
 #include "output.h"
@@ -103,9 +104,37 @@ std::string ProgressLine(const pipeline::Progress& p) {
   return line;
 }
 
+void PrintIngestReport(const pipeline::IngestReport& r, bool json) {
+  if (json) {
+    std::cout << ReportJson(r).dump(2) << "\n";
+    return;
+  }
+  for (const auto& f : r.files) {
+    if (f.outcome == pipeline::Outcome::kIngested) {
+      std::cout << "ingested  " << ShortId(f.doc_id) << "  " << f.path << "  (" << f.media_type
+                << ", " << f.pages << " pages"
+                << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "") << ", "
+                << f.chunks << " chunks)\n";
+    } else if (f.outcome == pipeline::Outcome::kDuplicate) {
+      std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path
+                << "  (already in the archive)\n";
+    } else {
+      std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString()
+                << ")\n";
+    }
+  }
+  std::cout << r.ingested << " ingested, " << r.duplicates << " unchanged, " << r.failed
+            << " failed; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
+            << " chunks in " << r.seconds << " s";
+  if (r.seconds > 0) std::cout << " (" << r.pages / r.seconds << " pages/s)";
+  std::cout << "\n";
+  if (r.cancelled) std::cout << "stopped early: run the same command again to ingest the rest\n";
+}
+
 }  // namespace
 
-int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths) {
+int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths,
+              const std::string& watch_dir) {
   auto o = Open(g.config, /*create=*/true);
   if (!o.ok()) return ReportError(o.status());
   // First Ctrl-C: finish and commit what is in flight, start nothing new. A second one kills.
@@ -135,38 +164,25 @@ int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths) {
       std::cerr << "archivist: " << ProgressLine(p) << "\n";
     }
   };
+  if (!watch_dir.empty()) {
+    std::cerr << "archivist: watching " << watch_dir << " (Ctrl-C to stop)\n";
+    int failed = 0;
+    Status s = pipeline::WatchAndIngest(
+        *o->archive, *o->embedder, watch_dir, options, {}, g_stop_ingest,
+        [&](const pipeline::IngestReport& r) {
+          failed += r.failed;
+          PrintIngestReport(r, g.json);
+          std::cout << std::flush;
+        });
+    if (!s.ok()) return ReportError(s);
+    return failed > 0 ? kExitInput : kExitOk;
+  }
   auto report = pipeline::IngestPaths(*o->archive, *o->embedder, paths, options, progress);
   if (tty) std::cerr << "\r\033[K";
   if (!report.ok()) return ReportError(report.status());
-  const pipeline::IngestReport& r = *report;
-  if (g.json) {
-    std::cout << ReportJson(r).dump(2) << "\n";
-  } else {
-    for (const auto& f : r.files) {
-      if (f.outcome == pipeline::Outcome::kIngested) {
-        std::cout << "ingested  " << ShortId(f.doc_id) << "  " << f.path << "  (" << f.media_type
-                  << ", " << f.pages << " pages"
-                  << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "") << ", "
-                  << f.chunks << " chunks)\n";
-      } else if (f.outcome == pipeline::Outcome::kDuplicate) {
-        std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path
-                  << "  (already in the archive)\n";
-      } else {
-        std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString()
-                  << ")\n";
-      }
-    }
-    std::cout << r.ingested << " ingested, " << r.duplicates << " unchanged, " << r.failed
-              << " failed; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
-              << " chunks in " << r.seconds << " s";
-    if (r.seconds > 0) std::cout << " (" << r.pages / r.seconds << " pages/s)";
-    std::cout << "\n";
-    if (r.cancelled) {
-      std::cout << "stopped early: run the same command again to ingest the rest\n";
-    }
-  }
-  if (r.cancelled) return kExitInternal;
-  return r.failed > 0 ? kExitInput : kExitOk;
+  PrintIngestReport(*report, g.json);
+  if (report->cancelled) return kExitInternal;
+  return report->failed > 0 ? kExitInput : kExitOk;
 }
 
 int RunSearch(GlobalArgs& g, const std::string& query) {

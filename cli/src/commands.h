@@ -22,7 +22,8 @@ struct GlobalArgs {
   std::string remote;  // "host:port" to talk to a running server instead of a data directory
 };
 
-int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths);
+// With a non-empty `watch_dir`, ingests it and then every file arriving in it until Ctrl-C.
+int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths, const std::string& watch_dir);
 int RunSearch(GlobalArgs& g, const std::string& query);
 int RunAsk(GlobalArgs& g, const std::string& question);
 int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& query,

@@ -59,7 +59,14 @@ int main(int argc, char** argv) {
   bool show_text = false;
 
   auto* ingest = app.add_subcommand("ingest", "ingest files and directories into the archive");
-  ingest->add_option("paths", paths, "files or directories")->required();
+  std::string watch_dir;
+  auto* paths_opt = ingest->add_option("paths", paths, "files or directories");
+  auto* watch_opt = ingest->add_option("--watch", watch_dir, "ingest this folder, then every file arriving in it (Ctrl-C stops)")
+                        ->check(CLI::ExistingDirectory);
+  paths_opt->excludes(watch_opt);
+  ingest->callback([&] {
+    if (paths.empty() && watch_dir.empty()) throw CLI::RequiredError("paths (or --watch DIR)");
+  });
   ingest->add_option("-c,--collection", collection, "collection name (default \"default\")");
   ingest->add_option("-t,--tag", tags, "tag the documents (repeatable)");
   ingest->add_option("--exclude", exclude, "skip files matching this glob (repeatable)");
@@ -139,7 +146,7 @@ int main(int argc, char** argv) {
   if (!host.empty()) c.server.host = host;
   if (port >= 0) c.server.port = port;
 
-  if (*ingest) return RunIngest(g, paths);
+  if (*ingest) return RunIngest(g, paths, watch_dir);
   if (*search) return RunSearch(g, query);
   if (*ask) return RunAsk(g, query);
   if (*summarize) return RunSummarize(g, summary_doc, summary_query, summary_tag);

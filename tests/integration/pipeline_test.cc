@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 
 #include "archivist/base/file_util.h"
@@ -11,6 +13,7 @@
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
 #include "archivist/pipeline/summarize.h"
+#include "archivist/pipeline/watch.h"
 #include "samples_truth.h"
 
 namespace archivist {
@@ -97,6 +100,43 @@ TEST_F(PipelineTest, TagsAndCollectionsAreRecordedAndSelectSummaries) {
   EXPECT_FALSE(summary->citations.empty());
   s.collection = "legal";
   EXPECT_EQ(pipeline::Summarize(*archive_, s).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(PipelineTest, WatchModeIngestsFilesThatArriveAfterItStarted) {
+  fs::path inbox = dir_.string() + "-inbox";
+  fs::remove_all(inbox);
+  fs::create_directories(inbox / "already");
+  fs::copy_file(testing::SamplesDir() + "/docs/meeting_notes.txt", inbox / "already" / "notes.txt");
+  std::atomic<bool> stop{false};
+  std::atomic<int> ingested{0};
+  pipeline::WatchOptions watch;
+  watch.settle_ms = 100;
+  Status result;
+  std::thread watcher([&] {
+    result = pipeline::WatchAndIngest(*archive_, *embedder_, inbox.string(), {}, watch, stop,
+                                      [&](const pipeline::IngestReport& r) {
+                                        ingested += r.ingested;
+                                      });
+  });
+  // Wait (bounded) for the initial sweep, then drop two files in, one into a new subfolder.
+  auto wait_for = [&](int n) {
+    for (int i = 0; i < 600 && ingested.load() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ingested.load();
+  };
+  EXPECT_EQ(wait_for(1), 1);
+  fs::copy_file(testing::SamplesDir() + "/docs/scanning_procedure.md", inbox / "procedure.md");
+  fs::create_directories(inbox / "new");
+  fs::copy_file(testing::SamplesDir() + "/docs/services_contract.pdf", inbox / "new" / "c.pdf");
+  EXPECT_EQ(wait_for(3), 3);
+  stop = true;
+  watcher.join();
+  EXPECT_TRUE(result.ok()) << result.ToString();
+  auto stats = archive_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->documents, 3u);
+  fs::remove_all(inbox);
 }
 
 TEST_F(PipelineTest, PerPageOcrInTheGraphMatchesOneShotExtraction) {
