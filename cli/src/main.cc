@@ -44,11 +44,13 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("archivist ") + ARCHIVIST_VERSION);
 
   GlobalArgs g;
+  bool redact = false;
   std::string config_path, data_dir;
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_option("--data-dir", data_dir, "data directory (default ./archivist-data)");
   app.add_option("--remote", g.remote, "HOST:PORT of a running `archivist serve` (search, ask)");
   app.add_flag("--json", g.json, "machine-readable JSON output");
+  app.add_flag("--redact", redact, "redact personal identifiers in answers and summaries");
 
   // Flags are parsed into locals and applied over the config file after parsing.
   std::vector<std::string> paths, tags, exclude;
@@ -57,7 +59,14 @@ int main(int argc, char** argv) {
   bool show_text = false;
 
   auto* ingest = app.add_subcommand("ingest", "ingest files and directories into the archive");
-  ingest->add_option("paths", paths, "files or directories")->required();
+  std::string watch_dir;
+  auto* paths_opt = ingest->add_option("paths", paths, "files or directories");
+  auto* watch_opt = ingest->add_option("--watch", watch_dir, "ingest this folder, then every file arriving in it (Ctrl-C stops)")
+                        ->check(CLI::ExistingDirectory);
+  paths_opt->excludes(watch_opt);
+  ingest->callback([&] {
+    if (paths.empty() && watch_dir.empty()) throw CLI::RequiredError("paths (or --watch DIR)");
+  });
   ingest->add_option("-c,--collection", collection, "collection name (default \"default\")");
   ingest->add_option("-t,--tag", tags, "tag the documents (repeatable)");
   ingest->add_option("--exclude", exclude, "skip files matching this glob (repeatable)");
@@ -133,10 +142,11 @@ int main(int argc, char** argv) {
   if (mode == "bm25" || mode == "lexical") c.search.mode = archivist::index::SearchMode::kLexical;
   if (mode == "dense") c.search.mode = archivist::index::SearchMode::kDense;
   if (mode == "hybrid") c.search.mode = archivist::index::SearchMode::kHybrid;
+  if (redact) c.ask.privacy.redact = true;
   if (!host.empty()) c.server.host = host;
   if (port >= 0) c.server.port = port;
 
-  if (*ingest) return RunIngest(g, paths);
+  if (*ingest) return RunIngest(g, paths, watch_dir);
   if (*search) return RunSearch(g, query);
   if (*ask) return RunAsk(g, query);
   if (*summarize) return RunSummarize(g, summary_doc, summary_query, summary_tag);
