@@ -4,6 +4,7 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <numeric>
 
@@ -102,50 +103,82 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
   std::vector<float> attn(n * n_head * hdv, 0.0f);
   const auto& kt = kernels::Active();
 
+  // Queries are processed in tiles: each key / value row is read once per tile instead of once per
+  // query, which keeps long contexts from streaming the whole cache per token. Per query, keys are
+  // still visited in position order, so results do not depend on the tiling.
+  constexpr int64_t kTile = 8;
+  const int64_t n_tiles = (n + kTile - 1) / kTile;
+  const int64_t q8_blocks = hd / 32;
   tbb::parallel_for(
-      tbb::blocked_range2d<int64_t>(0, n, 0, n_head), [&](const tbb::blocked_range2d<int64_t>& r) {
+      tbb::blocked_range2d<int64_t>(0, n_tiles, 0, n_head),
+      [&](const tbb::blocked_range2d<int64_t>& r) {
         std::vector<float> scores;
-        std::vector<kernels::BlockQ8_0> qq(hd / 32 + 1);
+        std::vector<kernels::BlockQ8_0> qq(kTile * (q8_blocks + 1));
         std::vector<float> vrow(hdv);
-        for (int64_t t = r.rows().begin(); t < r.rows().end(); ++t) {
-          const int64_t pos = batch.pos0 + t;
-          int64_t k_begin = 0, k_end = n_keys_total;  // [k_begin, k_end)
-          if (p.causal) k_end = pos + 1;
-          if (p.chunk > 0) k_begin = (pos / p.chunk) * p.chunk;
-          scores.resize(k_end - k_begin);
+        for (int64_t tile = r.rows().begin(); tile < r.rows().end(); ++tile) {
+          const int64_t t0 = tile * kTile;
+          const int64_t nt = std::min(kTile, n - t0);
+          int64_t kb[kTile], ke[kTile];
+          int64_t lo = INT64_MAX, hi = 0;
+          for (int64_t i = 0; i < nt; ++i) {
+            const int64_t pos = batch.pos0 + t0 + i;
+            kb[i] = p.chunk > 0 ? (pos / p.chunk) * p.chunk : 0;
+            ke[i] = p.causal ? pos + 1 : n_keys_total;
+            lo = std::min(lo, kb[i]);
+            hi = std::max(hi, ke[i]);
+          }
+          const int64_t span = hi - lo;
+          scores.resize(nt * span);
           for (int64_t h = r.cols().begin(); h < r.cols().end(); ++h) {
             const int64_t g = h / group;
-            const float* qh = q.data() + t * qw + h * hd;
-            // An 8-bit cache is read with q quantized to Q8_0, as the reference does.
-            if (kv_type == KvType::kQ8_0) q8.from_float(qh, qq.data(), hd);
-            for (int64_t j = k_begin; j < k_end; ++j) {
-              float s;
-              if (kv == nullptr) {
-                s = kt.dot_f32(hd, qh, k.data() + j * kw + g * hd);
-              } else if (kv_type == KvType::kF32) {
-                s = kt.dot_f32(hd, qh, static_cast<const float*>(kv->K(layer, j)) + g * hd);
-              } else if (kv_type == KvType::kF16) {
-                s = kt.dot_f32_f16(hd, qh, static_cast<const uint16_t*>(kv->K(layer, j)) + g * hd);
-              } else {
-                s = q8.vec_dot(hd, static_cast<const kernels::BlockQ8_0*>(kv->K(layer, j)) + g * hd / 32,
-                               qq.data());
-              }
-              scores[j - k_begin] = s * scale;
+            const float* qh[kTile];
+            for (int64_t i = 0; i < nt; ++i) {
+              qh[i] = q.data() + (t0 + i) * qw + h * hd;
+              // An 8-bit cache is read with q quantized to Q8_0, as the reference does.
+              if (kv_type == KvType::kQ8_0) q8.from_float(qh[i], &qq[i * (q8_blocks + 1)], hd);
             }
-            ops::Softmax(scores.data(), k_end - k_begin);
-            float* o = attn.data() + t * n_head * hdv + h * hdv;
-            for (int64_t j = k_begin; j < k_end; ++j) {
-              const float a = scores[j - k_begin];
-              if (kv == nullptr) {
-                kt.axpy_f32(hdv, a, v.data() + j * vw + g * hdv, o);
-              } else if (kv_type == KvType::kF32) {
-                kt.axpy_f32(hdv, a, static_cast<const float*>(kv->V(layer, j)) + g * hdv, o);
+            for (int64_t j = lo; j < hi; ++j) {
+              const void* kr = kv != nullptr ? kv->K(layer, j) : k.data() + j * kw;
+              for (int64_t i = 0; i < nt; ++i) {
+                if (j < kb[i] || j >= ke[i]) continue;
+                float s;
+                if (kv_type == KvType::kF32) {
+                  s = kt.dot_f32(hd, qh[i], static_cast<const float*>(kr) + g * hd);
+                } else if (kv_type == KvType::kF16) {
+                  s = kt.dot_f32_f16(hd, qh[i], static_cast<const uint16_t*>(kr) + g * hd);
+                } else {
+                  s = q8.vec_dot(hd, static_cast<const kernels::BlockQ8_0*>(kr) + g * q8_blocks,
+                                 &qq[i * (q8_blocks + 1)]);
+                }
+                scores[i * span + (j - lo)] = s * scale;
+              }
+            }
+            float* o[kTile];
+            for (int64_t i = 0; i < nt; ++i) {
+              ops::Softmax(scores.data() + i * span + (kb[i] - lo), ke[i] - kb[i]);
+              o[i] = attn.data() + (t0 + i) * n_head * hdv + h * hdv;
+            }
+            for (int64_t j = lo; j < hi; ++j) {
+              const void* vr = kv != nullptr ? kv->V(layer, j) : v.data() + j * vw;
+              const float* vf = nullptr;
+              const uint16_t* vh = nullptr;
+              if (kv_type == KvType::kF32) {
+                vf = static_cast<const float*>(vr) + g * hdv;
               } else if (kv_type == KvType::kF16) {
-                kt.axpy_f16(hdv, a, static_cast<const uint16_t*>(kv->V(layer, j)) + g * hdv, o);
+                vh = static_cast<const uint16_t*>(vr) + g * hdv;
               } else {
-                q8.to_float(static_cast<const kernels::BlockQ8_0*>(kv->V(layer, j)) + g * hdv / 32,
-                            vrow.data(), hdv);
-                kt.axpy_f32(hdv, a, vrow.data(), o);
+                q8.to_float(static_cast<const kernels::BlockQ8_0*>(vr) + g * hdv / 32, vrow.data(),
+                            hdv);
+                vf = vrow.data();
+              }
+              for (int64_t i = 0; i < nt; ++i) {
+                if (j < kb[i] || j >= ke[i]) continue;
+                const float a = scores[i * span + (j - lo)];
+                if (vf != nullptr) {
+                  kt.axpy_f32(hdv, a, vf, o[i]);
+                } else {
+                  kt.axpy_f16(hdv, a, vh, o[i]);
+                }
               }
             }
           }
