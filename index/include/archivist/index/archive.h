@@ -66,7 +66,9 @@ struct SearchHit {
   std::string collection;
   int page = 0;                 // the page where the best match lies
   int last_page = 0;
-  double score = 0.0;           // fused score (higher is better)
+  // Higher is better. Hybrid: reciprocal-rank-fusion sum; lexical: BM25; dense: cosine. (Hybrid
+  // on an archive opened without an embedder falls back to the lexical list alone.)
+  double score = 0.0;
   int lexical_rank = 0;         // 1-based rank in the lexical list, 0 if absent
   int dense_rank = 0;           // 1-based rank in the dense list, 0 if absent
   std::string snippet;          // a window of the chunk text, matches wrapped in [[ ]]
