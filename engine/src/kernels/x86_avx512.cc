@@ -28,6 +28,38 @@ float DotF32Avx512(int64_t n, const float* a, const float* b) {
   return s;
 }
 
+void AxpyF32Avx512(int64_t n, float a, const float* x, float* y) {
+  const __m512 va = _mm512_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
+void AxpyF16Avx512(int64_t n, float a, const uint16_t* x, float* y) {
+  const __m512 va = _mm512_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 xv = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)));
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, xv, _mm512_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += a * H2F(x[i]);
+}
+
+float DotF32F16Avx512(int64_t n, const float* a, const uint16_t* b) {
+  __m512 acc = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc = _mm512_fmadd_ps(
+        _mm512_loadu_ps(a + i),
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc);
+  }
+  float s = _mm512_reduce_add_ps(acc);
+  for (; i < n; ++i) s += a[i] * H2F(b[i]);
+  return s;
+}
+
 float F32DotAvx512(int64_t n, const void* w, const void* x) {
   return DotF32Avx512(n, static_cast<const float*>(w), static_cast<const float*>(x));
 }
@@ -285,6 +317,9 @@ void FillAvx512(KernelTable* t) {
   k[static_cast<int>(TensorType::kQ6_K)].vec_dot = Q6_KDotAvx512;
   k[static_cast<int>(TensorType::kQ6_K)].vec_dot_many = Q6_KDotManyAvx512;
   t->dot_f32 = DotF32Avx512;
+  t->axpy_f32 = AxpyF32Avx512;
+  t->axpy_f16 = AxpyF16Avx512;
+  t->dot_f32_f16 = DotF32F16Avx512;
 }
 
 #else

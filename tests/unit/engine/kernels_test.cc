@@ -259,3 +259,37 @@ TEST(KernelsOracleTest, DequantizedOracleTensorsMatchF32) {
 
 }  // namespace
 }  // namespace archivist::engine
+
+namespace archivist::engine {
+namespace {
+
+// The float helpers of attention (F32 and F16 K/V rows) against the scalar reference.
+TEST(KernelsTest, AttentionHelpersMatchScalar) {
+  const auto& ref = kernels::ForIsa(kernels::Isa::kScalar);
+  for (kernels::Isa isa : {kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::IsaAvailable(isa)) continue;
+    const auto& k = kernels::ForIsa(isa);
+    for (int64_t n : {1, 15, 64, 128, 131}) {
+      auto a = RandomFloats(n, 1), b = RandomFloats(n, 2);
+      std::vector<uint16_t> bh(n);
+      for (int64_t i = 0; i < n; ++i) bh[i] = kernels::Fp32ToFp16(b[i]);
+      double mag = 0;
+      for (int64_t i = 0; i < n; ++i) mag += std::fabs(a[i] * b[i]);
+      EXPECT_NEAR(k.dot_f32(n, a.data(), b.data()), ref.dot_f32(n, a.data(), b.data()), 1e-6 * mag);
+      EXPECT_NEAR(k.dot_f32_f16(n, a.data(), bh.data()), ref.dot_f32_f16(n, a.data(), bh.data()),
+                  1e-6 * mag + 1e-6);
+      std::vector<float> y1 = a, y2 = a, y3 = a, y4 = a;
+      k.axpy_f32(n, 0.37f, b.data(), y1.data());
+      ref.axpy_f32(n, 0.37f, b.data(), y2.data());
+      k.axpy_f16(n, -1.5f, bh.data(), y3.data());
+      ref.axpy_f16(n, -1.5f, bh.data(), y4.data());
+      for (int64_t i = 0; i < n; ++i) {
+        EXPECT_NEAR(y1[i], y2[i], 1e-6f) << kernels::IsaName(isa);
+        EXPECT_NEAR(y3[i], y4[i], 1e-6f) << kernels::IsaName(isa);
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace archivist::engine
