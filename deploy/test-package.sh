@@ -128,4 +128,33 @@ else
   echo "test-package: systemd-analyze not installed, unit verification skipped"
 fi
 
+# --- Offline bundle ------------------------------------------------------------------------------
+# Bundle for a server shaped like this host (its own dpkg status, nothing downloaded), unpack the
+# tarball and let install.sh show what apt would do: install archivist, change nothing else.
+if command -v apt-get >/dev/null && [ -r /var/lib/dpkg/status ]; then
+  bash "$src/deploy/offline-bundle.sh" --deb "$deb" --out "$tmp/dist" \
+    --target-status /var/lib/dpkg/status --no-download >"$tmp/bundle.log" 2>&1 ||
+    { cat "$tmp/bundle.log" >&2; fail "offline-bundle.sh failed"; }
+  tarball="$tmp/dist/archivist-offline-${version}-${arch}.tar"
+  [ -f "$tarball" ] || fail "offline-bundle.sh wrote no $(basename "$tarball")"
+  (cd "$tmp/dist" && sha256sum --quiet -c "$(basename "$tarball").sha256") ||
+    fail "the bundle's .sha256 does not match"
+  mkdir "$tmp/unpacked"
+  tar -C "$tmp/unpacked" -xf "$tarball"
+  bundle="$tmp/unpacked/archivist-offline-${version}-${arch}"
+  for f in install.sh SHA256SUMS README.md "archivist_${version}_${arch}.deb"; do
+    [ -e "$bundle/$f" ] || fail "bundle lacks $f"
+  done
+  "$bundle/install.sh" --simulate >"$tmp/simulate.log" 2>&1 ||
+    { cat "$tmp/simulate.log" >&2; fail "install.sh --simulate failed"; }
+  grep -q "^Inst archivist " "$tmp/simulate.log" ||
+    { cat "$tmp/simulate.log" >&2; fail "install.sh --simulate would not install archivist"; }
+  if grep -E "^(Remv|Inst) " "$tmp/simulate.log" | grep -qv "^Inst archivist "; then
+    cat "$tmp/simulate.log" >&2
+    fail "install.sh would install or remove more than archivist on a host that has its deps"
+  fi
+else
+  echo "test-package: apt-get not available, offline bundle check skipped"
+fi
+
 echo "test-package: PASS"
