@@ -43,6 +43,9 @@ struct KernelTable {
   float (*dot_f32)(int64_t n, const float* a, const float* b) = nullptr;
   // y[i] += a * x[i]
   void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+  // out[i] = dot(a[i], b) for i < na (na <= 8): one key row against a tile of queries.
+  void (*dot_f32_many)(int64_t n, const float* const* a, int na, const float* b, float* out) =
+      nullptr;
   // The same with the second operand in IEEE half (F16 KV cache rows).
   float (*dot_f32_f16)(int64_t n, const float* a, const uint16_t* b) = nullptr;
   void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;

@@ -342,6 +342,10 @@ void AxpyF32(int64_t n, float a, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+void DotF32Many(int64_t n, const float* const* a, int na, const float* b, float* out) {
+  for (int i = 0; i < na; ++i) out[i] = DotF32(n, a[i], b);
+}
+
 float DotF32F16(int64_t n, const float* a, const uint16_t* b) {
   float s = 0;
   for (int64_t i = 0; i < n; ++i) s += a[i] * Fp16ToFp32(b[i]);
@@ -371,6 +375,7 @@ void FillScalar(KernelTable* t) {
   t->dot_f32 = DotF32;
   t->axpy_f32 = AxpyF32;
   t->dot_f32_f16 = DotF32F16;
+  t->dot_f32_many = DotF32Many;
   t->axpy_f16 = AxpyF16;
 }
 

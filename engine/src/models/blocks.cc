@@ -139,6 +139,16 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             }
             for (int64_t j = lo; j < hi; ++j) {
               const void* kr = kv != nullptr ? kv->K(layer, j) : k.data() + j * kw;
+              if (kv_type == KvType::kF32) {
+                // One key row against the whole tile; entries outside a query's range are unused.
+                float dots[kTile];
+                kt.dot_f32_many(hd, qh, static_cast<int>(nt), static_cast<const float*>(kr) + g * hd,
+                                dots);
+                for (int64_t i = 0; i < nt; ++i) {
+                  if (j >= kb[i] && j < ke[i]) scores[i * span + (j - lo)] = dots[i] * scale;
+                }
+                continue;
+              }
               for (int64_t i = 0; i < nt; ++i) {
                 if (j < kb[i] || j >= ke[i]) continue;
                 float s;

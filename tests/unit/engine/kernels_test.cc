@@ -276,6 +276,18 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
       double mag = 0;
       for (int64_t i = 0; i < n; ++i) mag += std::fabs(a[i] * b[i]);
       EXPECT_NEAR(k.dot_f32(n, a.data(), b.data()), ref.dot_f32(n, a.data(), b.data()), 1e-6 * mag);
+      for (int na : {1, 5, 8}) {
+        std::vector<std::vector<float>> rows;
+        std::vector<const float*> ptrs;
+        for (int i = 0; i < na; ++i) rows.push_back(RandomFloats(n, 10 + i));
+        for (auto& r : rows) ptrs.push_back(r.data());
+        float got[8], want[8];
+        k.dot_f32_many(n, ptrs.data(), na, b.data(), got);
+        ref.dot_f32_many(n, ptrs.data(), na, b.data(), want);
+        for (int i = 0; i < na; ++i) {
+          EXPECT_NEAR(got[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << "na=" << na << " n=" << n;
+        }
+      }
       EXPECT_NEAR(k.dot_f32_f16(n, a.data(), bh.data()), ref.dot_f32_f16(n, a.data(), bh.data()),
                   1e-6 * mag + 1e-6);
       std::vector<float> y1 = a, y2 = a, y3 = a, y4 = a;
