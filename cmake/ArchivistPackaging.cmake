@@ -99,4 +99,8 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${ARCHIVIST_DEPLOY_DIR}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
+# `package_source`: the tree as committed, without build directories or Git metadata.
+set(CPACK_SOURCE_GENERATOR "TGZ")
+set(CPACK_SOURCE_IGNORE_FILES "/\\.git/" "/build[^/]*/" "/__pycache__/")
+
 include(CPack)
