@@ -46,6 +46,8 @@ Result<OpenArchive> Open(const AppConfig& c, bool create) {
   o.embedder = index::MakeBuiltinEmbedder();
   index::ArchiveOptions opts = c.archive;
   opts.create_if_missing = create;
+  // Read commands open read-only: they take no lock, so they work beside a running server.
+  opts.read_only = !create;
   auto archive = index::Archive::Open(c.data_dir, o.embedder.get(), opts);
   if (!archive.ok()) return archive.status().WithContext("opening data directory " + c.data_dir);
   o.archive = std::move(archive).value();

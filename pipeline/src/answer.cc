@@ -67,6 +67,8 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   so.k = options.retrieve_k;
   so.collection = options.collection;
   so.mode = index::SearchMode::kHybrid;
+  // A question is prose, not query syntax: quotes, "-" and AND in it are just words.
+  so.plain_text = true;
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, so));
 
   std::vector<Candidate> candidates;

@@ -25,6 +25,7 @@ class StageTimer {
 std::string TitleFromPath(const std::string& path) {
   std::filesystem::path p(path);
   std::string stem = p.stem().string();
+  if (size_t colon = stem.rfind(':'); colon != std::string::npos) stem.erase(0, colon + 1);  // "api:"
   return stem.empty() ? path : stem;
 }
 

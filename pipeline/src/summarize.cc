@@ -144,6 +144,7 @@ Result<std::vector<index::DocumentRecord>> SelectDocuments(index::Archive& archi
   index::SearchOptions so;
   so.k = 50;
   so.collection = o.collection;
+  so.plain_text = true;
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(o.query, so));
   std::set<std::string> taken;
   for (const index::SearchHit& h : hits) {

@@ -36,15 +36,12 @@ class ThriftServerTest : public ::testing::Test {
         (std::filesystem::temp_directory_path() / "archivist-thrift-test-XXXXXX").string();
     ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
     dir_ = pattern;
-    spool_dir_ = dir_ + "/spool";
-    std::filesystem::create_directories(spool_dir_);
     embedder_ = index::MakeBuiltinEmbedder();
     auto archive = index::Archive::Open(dir_ + "/data", embedder_.get());
     ASSERT_TRUE(archive.ok()) << archive.status().ToString();
     archive_ = std::move(*archive);
     options_.port = 0;
     options_.worker_threads = 4;
-    options_.spool_dir = spool_dir_;
     options_.ingest.threads = 2;
   }
 
@@ -81,7 +78,6 @@ class ThriftServerTest : public ::testing::Test {
   }
 
   std::string dir_;
-  std::string spool_dir_;
   std::unique_ptr<index::Embedder> embedder_;
   std::unique_ptr<index::Archive> archive_;
   ServerOptions options_;

@@ -32,42 +32,6 @@ void RunCall(Body&& body) {
   if (!status.ok()) throw ToArchivistError(status);
 }
 
-// A private directory for one upload, removed with everything in it when the call ends.
-class SpoolDir {
- public:
-  static Result<SpoolDir> Create(const std::string& parent) {
-    std::error_code ec;
-    fs::path base = parent.empty() ? fs::temp_directory_path(ec) : fs::path(parent);
-    if (ec) return Status::Internal("no temp directory for uploads: " + ec.message());
-    std::string pattern = (base / "archivist-upload-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return Status::Unavailable("cannot create an upload directory under " + base.string() + ": " +
-                                 std::generic_category().message(errno));
-    }
-    return SpoolDir(pattern);
-  }
-  SpoolDir(SpoolDir&& other) noexcept : path_(std::exchange(other.path_, {})) {}
-  SpoolDir& operator=(SpoolDir&&) = delete;
-  ~SpoolDir() {
-    if (path_.empty()) return;
-    std::error_code ec;
-    fs::remove_all(path_, ec);  // best effort: a leftover temp dir is harmless
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit SpoolDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-};
-
-Status WriteSpoolFile(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  out.close();
-  if (!out) return Status::Unavailable("cannot spool the upload to " + path);
-  return Status::Ok();
-}
-
 }  // namespace
 
 ArchivistHandler::ArchivistHandler(const ServerOptions& options, index::Archive& archive,
@@ -155,18 +119,10 @@ Status ArchivistHandler::Ingest(thrift_gen::IngestReply& reply,
   if (request.__isset.tags) ingest_options.tags = request.tags;
 
   std::lock_guard<std::mutex> lock(ingest_mutex_);
-  // The pipeline ingests files, so the upload is spooled under its own name (which becomes the
-  // title of a document that has none) in a directory private to this call.
-  ARCHIVIST_ASSIGN_OR_RETURN(SpoolDir spool, SpoolDir::Create(options_.spool_dir));
-  const std::string path = (fs::path(spool.path()) / file_name).string();
-  ARCHIVIST_RETURN_IF_ERROR(WriteSpoolFile(path, request.content));
-  ARCHIVIST_ASSIGN_OR_RETURN(pipeline::IngestReport report,
-                             pipeline::IngestPaths(archive_, embedder_, {path}, ingest_options));
-  if (report.files.size() != 1) {
-    return Status::Internal("ingest of one upload reported " + std::to_string(report.files.size()) +
-                            " files");
-  }
-  const pipeline::FileResult& file = report.files.front();
+  // The upload is ingested from memory; its file name is recorded as the source (and becomes the
+  // title of a document that has none), marked as coming through the API.
+  const pipeline::FileResult file = pipeline::IngestBytes(
+      archive_, embedder_, request.content, "api:" + file_name, ingest_options);
   switch (file.outcome) {
     case pipeline::Outcome::kIngested:
       reply.__set_outcome(thrift_gen::IngestOutcome::INGESTED);

@@ -40,9 +40,6 @@ struct ServerOptions {
   int max_k = 1000;
   // Longest query or question, in bytes. Default: 8 KiB.
   int max_query_bytes = 8 << 10;
-  // Where uploaded bytes are spooled while they are ingested; empty means the system temp dir.
-  // Default: "".
-  std::string spool_dir;
   // When set, Serve() returns soon after the flag becomes true (a signal handler may set it).
   // Default: none.
   const std::atomic<bool>* stop_flag = nullptr;
