@@ -108,7 +108,7 @@ std::string ProgressLine(const pipeline::Progress& p) {
 
 void PrintIngestReport(const pipeline::IngestReport& r, bool json) {
   if (json) {
-    std::cout << ReportJson(r).dump(2) << "\n";
+    std::cout << ReportJson(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   for (const auto& f : r.files) {
@@ -234,7 +234,7 @@ int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& qu
   auto summary = pipeline::Summarize(*o->archive, opts);
   if (!summary.ok()) return ReportError(summary.status());
   if (g.json) {
-    std::cout << ToJson(*summary).dump(2) << "\n";
+    std::cout << ToJson(*summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   std::cout << summary->text << "\nSources:\n";
@@ -284,7 +284,7 @@ int RunInspect(GlobalArgs& g, const std::string& doc_id, bool show_text) {
                     {"heading_path", c.heading_path}});
     }
     j["chunk_details"] = cj;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   std::cout << "doc_id:     " << d.doc_id << "\n"
@@ -316,7 +316,7 @@ int RunList(GlobalArgs& g) {
   if (g.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& d : *docs) arr.push_back(ToJson(d));
-    std::cout << nlohmann::json{{"documents", arr}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"documents", arr}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   for (const auto& d : *docs) {
@@ -340,7 +340,7 @@ int RunStats(GlobalArgs& g) {
                       {"vector_dimension", s->vector_dimension}, {"embedder", s->embedder},
                       {"collections", collections},  {"disk_bytes", s->disk_bytes}};
   if (g.json) {
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   std::cout << "documents:   " << s->documents << "\n"

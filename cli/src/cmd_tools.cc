@@ -28,7 +28,7 @@ int RunExtract(GlobalArgs& g, const std::string& path) {
                                 {"title", m.title}, {"author", m.author}, {"subject", m.subject},
                                 {"producer", m.producer}, {"created", m.created},
                                 {"modified", m.modified}, {"pages", pages}}
-                     .dump(2)
+                     .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return kExitOk;
   }

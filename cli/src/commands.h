@@ -35,4 +35,32 @@ int RunServe(GlobalArgs& g);
 int RunExtract(GlobalArgs& g, const std::string& path);
 int RunInspectModel(GlobalArgs& g, const std::string& path);
 
+struct GenerateArgs {
+  std::string model;
+  std::string prompt;
+  std::string prompt_tokens;  // "1,2,3": used instead of the prompt text
+  bool chat = false;          // wrap the prompt in the model's chat template
+  std::string system;         // system message when chat is on
+  int max_tokens = 128;
+  int ctx = 0;                // context size; 0 = prompt + max_tokens
+  float temperature = 0.0f;
+  int top_k = 0;
+  float top_p = 1.0f;
+  float min_p = 0.0f;
+  float repetition_penalty = 1.0f;
+  uint64_t seed = 0;
+  std::vector<std::string> stop;
+  bool ignore_eos = false;
+  std::string logits_out;     // .npy of the last prompt position's logits
+  std::string draft;          // draft model for speculative decoding
+  int n_draft = 4;
+  int threads = 0;
+};
+int RunGenerate(GlobalArgs& g, const GenerateArgs& args);
+int RunTokenize(GlobalArgs& g, const std::string& model, const std::string& text, bool no_special);
+int RunEmbed(GlobalArgs& g, const std::string& model, const std::string& text,
+             const std::string& npy, bool normalize);
+int RunBenchEngine(GlobalArgs& g, const std::string& model, int prompt_tokens, int gen_tokens,
+                   const std::vector<int>& threads);
+
 }  // namespace archivist::cli

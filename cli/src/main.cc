@@ -114,6 +114,56 @@ int main(int argc, char** argv) {
   auto* inspect_model = app.add_subcommand("inspect-model", "list a GGUF model's metadata and tensors");
   inspect_model->add_option("file", file, "the .gguf file")->required()->check(CLI::ExistingFile);
 
+  GenerateArgs gen;
+  auto* generate = app.add_subcommand("generate", "run a GGUF language model on a prompt");
+  generate->add_option("--model", gen.model, "the .gguf file")->required()->check(CLI::ExistingFile);
+  auto* prompt_text = generate->add_option("--prompt", gen.prompt, "prompt text");
+  auto* prompt_ids = generate->add_option("--prompt-tokens", gen.prompt_tokens, "prompt as token ids: 1,2,3");
+  prompt_text->excludes(prompt_ids);
+  generate->add_flag("--chat", gen.chat, "wrap the prompt in the model's chat template");
+  generate->add_option("--system", gen.system, "system message (with --chat)");
+  generate->add_option("--max-tokens", gen.max_tokens, "tokens to generate (default 128)");
+  generate->add_option("--ctx", gen.ctx, "context size (default prompt + max tokens)");
+  generate->add_option("--temp", gen.temperature, "temperature; 0 = greedy (default)");
+  generate->add_option("--top-k", gen.top_k, "top-k (0 = off)");
+  generate->add_option("--top-p", gen.top_p, "top-p (1 = off)");
+  generate->add_option("--min-p", gen.min_p, "min-p (0 = off)");
+  generate->add_option("--repeat-penalty", gen.repetition_penalty, "repetition penalty (1 = off)");
+  generate->add_option("--seed", gen.seed, "sampling seed (default 0)");
+  generate->add_option("--stop", gen.stop, "stop string (repeatable)");
+  generate->add_flag("--ignore-eos", gen.ignore_eos, "keep going past end-of-generation tokens");
+  generate->add_option("--logits-out", gen.logits_out, "write the last prompt position's logits (.npy)");
+  generate->add_option("--draft", gen.draft, "draft model for speculative decoding")->check(CLI::ExistingFile);
+  generate->add_option("--n-draft", gen.n_draft, "tokens drafted per step (default 4)");
+  generate->add_option("--threads", gen.threads, "threads (default: one per core)");
+  generate->callback([&] {
+    if (gen.prompt.empty() && gen.prompt_tokens.empty()) {
+      throw CLI::RequiredError("--prompt or --prompt-tokens");
+    }
+  });
+
+  std::string model_file, text;
+  bool no_special = false, normalize = false;
+  std::string npy;
+  auto* tokenize = app.add_subcommand("tokenize", "print the token ids a model gives a text");
+  tokenize->add_option("--model", model_file, "the .gguf file")->required()->check(CLI::ExistingFile);
+  tokenize->add_option("text", text, "the text")->required();
+  tokenize->add_flag("--no-special", no_special, "no BOS/EOS or [CLS]/[SEP]");
+
+  auto* embed = app.add_subcommand("embed", "pooled embedding of a text from an encoder model");
+  embed->add_option("--model", model_file, "the .gguf file")->required()->check(CLI::ExistingFile);
+  embed->add_option("text", text, "the text")->required();
+  embed->add_option("--npy", npy, "write the vector to a .npy file");
+  embed->add_flag("--normalize", normalize, "L2-normalise the vector");
+
+  int bench_prompt = 512, bench_gen = 128;
+  std::vector<int> bench_threads;
+  auto* bench_engine = app.add_subcommand("bench-engine", "prompt and generation speed of a model (JSON)");
+  bench_engine->add_option("--model", model_file, "the .gguf file")->required()->check(CLI::ExistingFile);
+  bench_engine->add_option("--prompt-tokens", bench_prompt, "prompt length (default 512)");
+  bench_engine->add_option("--gen-tokens", bench_gen, "tokens generated (default 128)");
+  bench_engine->add_option("--threads", bench_threads, "thread counts to measure (default 1 2)");
+
   auto* version = app.add_subcommand("version", "print the version");
 
   try {
@@ -156,6 +206,10 @@ int main(int argc, char** argv) {
   if (*serve) return RunServe(g);
   if (*extract) return RunExtract(g, file);
   if (*inspect_model) return RunInspectModel(g, file);
+  if (*generate) return RunGenerate(g, gen);
+  if (*tokenize) return RunTokenize(g, model_file, text, no_special);
+  if (*embed) return RunEmbed(g, model_file, text, npy, normalize);
+  if (*bench_engine) return RunBenchEngine(g, model_file, bench_prompt, bench_gen, bench_threads);
   if (*version) {
     std::cout << "archivist " << ARCHIVIST_VERSION << "\n";
     return kExitOk;

@@ -122,7 +122,7 @@ void PrintHits(const std::vector<index::SearchHit>& hits, bool json) {
   if (json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& h : hits) arr.push_back(ToJson(h));
-    std::cout << nlohmann::json{{"hits", arr}}.dump(2) << "\n";
+    std::cout << nlohmann::json{{"hits", arr}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   if (hits.empty()) {
@@ -140,7 +140,7 @@ void PrintHits(const std::vector<index::SearchHit>& hits, bool json) {
 
 void PrintAnswer(const pipeline::Answer& a, bool json) {
   if (json) {
-    std::cout << ToJson(a).dump(2) << "\n";
+    std::cout << ToJson(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   if (a.extractive && a.found) {

@@ -200,5 +200,82 @@ TEST_F(CliTest, InspectModelListsAGgufFile) {
   EXPECT_EQ(bad.code, 2) << bad.out;
 }
 
+class CliEngineTest : public CliTest {
+ protected:
+  void SetUp() override {
+    oracle_ = std::string(ARCHIVIST_SOURCE_DIR) + "/../shared/oracle";
+    if (!fs::exists(oracle_ + "/manifest.json")) GTEST_SKIP() << "no shared oracle at " << oracle_;
+    std::ifstream in(oracle_ + "/manifest.json");
+    manifest_ = nlohmann::json::parse(in);
+  }
+  std::string Model(const std::string& name) { return oracle_ + "/models/" + name + ".gguf"; }
+  std::string Prompt(const std::string& name) { return Slurp(oracle_ + "/prompts/" + name + ".txt"); }
+
+  std::string oracle_;
+  nlohmann::json manifest_;
+};
+
+TEST_F(CliEngineTest, TokenizeAndGreedyGenerateMatchTheReference) {
+  for (const std::string model : {"qwen3moe_dev", "llama4_moe_dev"}) {
+    const auto& m = manifest_["models"][model];
+    CommandResult tok = Archivist({"tokenize", "--json", "--model", Model(model + ".f32"),
+                                   Prompt("clinical")});
+    ASSERT_EQ(tok.code, 0) << tok.err;
+    EXPECT_EQ(nlohmann::json::parse(tok.out)["ids"], m["prompt_tokens"]["clinical"]) << model;
+
+    fs::path npy = dir_ / (model + ".npy");
+    CommandResult gen = Archivist({"generate", "--json", "--model", Model(model + ".f32"),
+                                   "--prompt", Prompt("clinical"), "--max-tokens", "16",
+                                   "--ignore-eos", "--logits-out", npy.string()});
+    ASSERT_EQ(gen.code, 0) << gen.err;
+    auto j = nlohmann::json::parse(gen.out);
+    EXPECT_EQ(j["prompt_tokens"], m["prompt_tokens"]["clinical"]);
+    EXPECT_EQ(j["generated_tokens"], m["results"]["f32"]["precise"]["clinical"]["gen_tokens"])
+        << model;
+    // .npy: 128-byte header here, then n_vocab float32 logits.
+    int64_t n_vocab = m["gguf_metadata"].contains("llama4.vocab_size")
+                          ? m["gguf_metadata"]["llama4.vocab_size"].get<int64_t>()
+                          : 1024;
+    EXPECT_EQ(fs::file_size(npy), static_cast<uintmax_t>(128 + 4 * n_vocab));
+    EXPECT_EQ(Slurp(npy).substr(0, 6), "\x93NUMPY");
+  }
+}
+
+TEST_F(CliEngineTest, EmbedNeedsAnEncoderAndNormalizes) {
+  CommandResult e = Archivist({"embed", "--json", "--normalize", "--model", Model("bert_dev.f32"),
+                               Prompt("clinical")});
+  ASSERT_EQ(e.code, 0) << e.err;
+  auto v = nlohmann::json::parse(e.out)["embedding"];
+  ASSERT_EQ(v.size(), 256u);
+  double norm = 0;
+  for (const auto& x : v) norm += x.get<double>() * x.get<double>();
+  EXPECT_NEAR(norm, 1.0, 1e-4);
+  CommandResult wrong = Archivist({"embed", "--model", Model("qwen3moe_dev.f32"), "x"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("not an embedding"), std::string::npos) << wrong.err;
+}
+
+TEST_F(CliEngineTest, BadModelFilesAndOversizedPromptsAreInputErrors) {
+  fs::path truncated = dir_ / "truncated.gguf";
+  std::string bytes = Slurp(Model("llama_dense_dev.q8_0"));
+  std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  CommandResult t = Archivist({"generate", "--model", truncated.string(), "--prompt", "x"});
+  EXPECT_EQ(t.code, 2) << t.err;
+  EXPECT_EQ(t.err.rfind("archivist: error: ", 0), 0u) << t.err;
+  CommandResult ctx = Archivist({"generate", "--model", Model("llama_dense_dev.f32"), "--prompt",
+                                 Prompt("contract"), "--ctx", "8"});
+  EXPECT_EQ(ctx.code, 2) << ctx.out << ctx.err;
+}
+
+TEST_F(CliEngineTest, BenchEnginePrintsJson) {
+  CommandResult b = Archivist({"bench-engine", "--model", Model("qwen3moe_dev.q8_0"),
+                               "--prompt-tokens", "32", "--gen-tokens", "8", "--threads", "1"});
+  ASSERT_EQ(b.code, 0) << b.err;
+  auto j = nlohmann::json::parse(b.out);
+  EXPECT_EQ(j["architecture"], "qwen3moe");
+  ASSERT_FALSE(j["runs"].empty());
+  EXPECT_GT(j["runs"][0]["gen_tokens_per_s"].get<double>(), 0.0);
+}
+
 }  // namespace
 }  // namespace archivist
