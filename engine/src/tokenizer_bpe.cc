@@ -4,6 +4,7 @@
 #include <pcre2.h>
 
 #include <climits>
+#include <queue>
 #include <unordered_map>
 
 #include "tokenizer_impl.h"
@@ -181,21 +182,53 @@ class BpeTokenizer final : public Tokenizer {
         return;
       }
     }
-    std::string key;
-    while (sym.size() > 1) {
-      int best = INT_MAX;
-      size_t best_i = 0;
-      for (size_t i = 0; i + 1 < sym.size(); ++i) {
-        key.assign(sym[i]).append(" ").append(sym[i + 1]);
-        auto it = merge_rank_.find(key);
-        if (it != merge_rank_.end() && it->second < best) {
-          best = it->second;
-          best_i = i;
-        }
+    // Merge the lowest-ranked adjacent pair (leftmost on ties) until none is left. A priority
+    // queue over a linked list keeps this O(n log n), so a long run of letters cannot stall it.
+    struct Symbol {
+      size_t start, len;
+      int prev, next;
+    };
+    std::vector<Symbol> syms(sym.size());
+    for (size_t i = 0, off = 0; i < sym.size(); off += sym[i].size(), ++i) {
+      syms[i] = {off, sym[i].size(), static_cast<int>(i) - 1,
+                 i + 1 < sym.size() ? static_cast<int>(i) + 1 : -1};
+    }
+    struct Bigram {
+      int rank, left, right;
+      size_t len;  // combined length when queued; stale entries no longer match
+      bool operator<(const Bigram& o) const {
+        return rank > o.rank || (rank == o.rank && left > o.left);
       }
-      if (best == INT_MAX) break;
-      sym[best_i] += sym[best_i + 1];
-      sym.erase(sym.begin() + static_cast<ptrdiff_t>(best_i) + 1);
+    };
+    std::priority_queue<Bigram> queue;
+    std::string key;
+    auto try_add = [&](int left, int right) {
+      if (left < 0 || right < 0) return;
+      key.assign(whole, syms[left].start, syms[left].len)
+          .append(" ")
+          .append(whole, syms[right].start, syms[right].len);
+      auto it = merge_rank_.find(key);
+      if (it != merge_rank_.end()) {
+        queue.push({it->second, left, right, syms[left].len + syms[right].len});
+      }
+    };
+    for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int>(i), static_cast<int>(i) + 1);
+    while (!queue.empty()) {
+      const Bigram bg = queue.top();
+      queue.pop();
+      Symbol& l = syms[bg.left];
+      Symbol& r = syms[bg.right];
+      if (l.len == 0 || r.len == 0 || l.next != bg.right || l.len + r.len != bg.len) continue;
+      l.len += r.len;
+      r.len = 0;
+      l.next = r.next;
+      if (r.next >= 0) syms[r.next].prev = bg.left;
+      try_add(l.prev, bg.left);
+      try_add(bg.left, l.next);
+    }
+    sym.clear();
+    for (int i = 0; i >= 0 && i < static_cast<int>(syms.size()); i = syms[i].next) {
+      sym.push_back(whole.substr(syms[i].start, syms[i].len));
     }
     for (const std::string& s : sym) {
       auto it = token_to_id_.find(s);

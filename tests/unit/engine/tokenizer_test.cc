@@ -115,6 +115,21 @@ TEST(TokenizerOracleTest, SpecialTokensAndOptions) {
   EXPECT_EQ(*e, (std::vector<TokenId>{2, 3}));
 }
 
+// A very long single pre-tokenizer piece (one run of letters) must not stall the merge loop.
+TEST(TokenizerOracleTest, LongPiecesStayFast) {
+  ARCHIVIST_SKIP_WITHOUT_ORACLE();
+  auto tok = LoadTokenizer("llama_dense_dev");
+  ASSERT_NE(tok, nullptr);
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += "thequickbrownfox"[i % 16];
+  TokenizeOptions o;
+  o.add_special = false;
+  auto ids = tok->Encode(text, o);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_LT(ids->size(), text.size());  // merges happened (the tiny vocabulary compresses little)
+  EXPECT_EQ(tok->Decode(*ids), text);
+}
+
 TEST(TokenizerTest, RefusesUnknownModels) {
   GgufWriter w;
   ASSERT_TRUE(w.Add("tokenizer.ggml.model", GgufValue::String("rwkv")).ok());
