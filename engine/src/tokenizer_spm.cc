@@ -3,6 +3,7 @@
 // characters outside the vocabulary fall back to <0xXX> byte tokens.
 #include <algorithm>
 #include <cstdio>
+#include <queue>
 #include <unordered_map>
 
 #include "tokenizer_impl.h"
@@ -92,29 +93,55 @@ class SpmTokenizer final : public Tokenizer {
 
  private:
   void EncodeText(const std::string& s, std::vector<TokenId>* out) const {
-    // One symbol per UTF-8 character, then merge the best-scoring adjacent pair until none is in
-    // the vocabulary (ties: leftmost).
-    std::vector<std::string> sym;
+    // One symbol per UTF-8 character, then merge the best-scoring adjacent pair whose
+    // concatenation is in the vocabulary (leftmost on ties) until none is left. The whole text is
+    // one fragment here, so the merge runs through a priority queue over a linked list.
+    struct Symbol {
+      size_t start, len;
+      int prev, next;
+    };
+    std::vector<Symbol> syms;
     for (size_t i = 0; i < s.size();) {
       const size_t len = std::min(unicode::Utf8SeqLen(static_cast<unsigned char>(s[i])), s.size() - i);
-      sym.push_back(s.substr(i, len));
+      const int idx = static_cast<int>(syms.size());
+      syms.push_back({i, len, idx - 1, -1});
+      if (idx > 0) syms[idx - 1].next = idx;
       i += len;
     }
-    std::string cat;
-    while (sym.size() > 1) {
-      float best = 0;
-      size_t best_i = SIZE_MAX;
-      for (size_t i = 0; i + 1 < sym.size(); ++i) {
-        cat.assign(sym[i]).append(sym[i + 1]);
-        auto it = token_to_id_.find(cat);
-        if (it != token_to_id_.end() && (best_i == SIZE_MAX || scores_[it->second] > best)) {
-          best = scores_[it->second];
-          best_i = i;
-        }
+    struct Bigram {
+      float score;
+      int left, right;
+      size_t len;
+      bool operator<(const Bigram& o) const {
+        return score < o.score || (score == o.score && left > o.left);
       }
-      if (best_i == SIZE_MAX) break;
-      sym[best_i] += sym[best_i + 1];
-      sym.erase(sym.begin() + static_cast<ptrdiff_t>(best_i) + 1);
+    };
+    std::priority_queue<Bigram> queue;
+    auto try_add = [&](int left, int right) {
+      if (left < 0 || right < 0) return;
+      auto it = token_to_id_.find(
+          std::string_view(s).substr(syms[left].start, syms[left].len + syms[right].len));
+      if (it != token_to_id_.end()) {
+        queue.push({scores_[it->second], left, right, syms[left].len + syms[right].len});
+      }
+    };
+    for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int>(i), static_cast<int>(i) + 1);
+    while (!queue.empty()) {
+      const Bigram bg = queue.top();
+      queue.pop();
+      Symbol& l = syms[bg.left];
+      Symbol& r = syms[bg.right];
+      if (l.len == 0 || r.len == 0 || l.next != bg.right || l.len + r.len != bg.len) continue;
+      l.len += r.len;
+      r.len = 0;
+      l.next = r.next;
+      if (r.next >= 0) syms[r.next].prev = bg.left;
+      try_add(l.prev, bg.left);
+      try_add(bg.left, l.next);
+    }
+    std::vector<std::string> sym;
+    for (int i = syms.empty() ? -1 : 0; i >= 0; i = syms[i].next) {
+      sym.push_back(s.substr(syms[i].start, syms[i].len));
     }
     for (const std::string& p : sym) {
       auto it = token_to_id_.find(p);
@@ -128,7 +155,11 @@ class SpmTokenizer final : public Tokenizer {
 
   std::vector<float> scores_;
   bool add_space_prefix_ = true;
-  std::unordered_map<std::string, TokenId> token_to_id_;
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_map<std::string, TokenId, Hash, std::equal_to<>> token_to_id_;
   TokenId byte_token_[256];
   TokenId unk_ = 0;
 };

@@ -224,6 +224,13 @@ TEST(SpmTokenizerTest, MergesByScoreWithByteFallback) {
   EXPECT_EQ(*u, (std::vector<TokenId>{id("\xE2\x96\x81"), id("<0xC3>"), id("<0xA9>")}));
   EXPECT_EQ(tok->Decode(*u), " \xC3\xA9");
   EXPECT_TRUE(tok->IsEndOfGeneration(2));
+  // The whole text is one merge problem: 120k characters must still be quick.
+  std::string big;
+  for (int i = 0; i < 10000; ++i) big += "hello world!";
+  auto many = tok->Encode(big, {.add_special = false});
+  ASSERT_TRUE(many.ok());
+  EXPECT_EQ(many->size(), 10000u * 6);  // per repeat: (▁)hello ▁w or l d !
+  EXPECT_EQ(tok->Decode(*many), " " + big);
 }
 
 }  // namespace
