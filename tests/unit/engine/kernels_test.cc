@@ -1,7 +1,9 @@
 // Every kernel of every available instruction set against the scalar reference, and the block
 // layouts against the reference set's real files.
 #include <gtest/gtest.h>
+#if defined(__x86_64__)
 #include <immintrin.h>
+#endif
 
 #include <cmath>
 #include <cstring>
@@ -19,6 +21,7 @@ namespace {
 
 using kernels::Isa;
 
+#if defined(__x86_64__)
 __attribute__((target("f16c"))) float HwHalfToFloat(uint16_t h) { return _cvtsh_ss(h); }
 __attribute__((target("f16c"))) uint16_t HwFloatToHalf(float f) {
   return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT);
@@ -54,6 +57,8 @@ TEST(Fp16Test, EncodingRoundsLikeF16c) {
     ASSERT_EQ(kernels::Fp32ToFp16(f), HwFloatToHalf(f)) << std::hex << u;
   }
 }
+
+#endif  // __x86_64__
 
 TEST(Fp16Test, Bf16RoundsToNearestEven) {
   EXPECT_EQ(kernels::Fp32ToBf16(1.0f), 0x3F80);
