@@ -2,7 +2,6 @@
 // expert scaled by a per-token sigmoid gate.
 #include <cmath>
 
-#include "kernels/kernels.h"
 #include "models/architecture.h"
 #include "models/blocks.h"
 #include "models/decoder_common.h"

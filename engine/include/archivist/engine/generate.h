@@ -57,8 +57,9 @@ struct GenerateOptions {
   std::vector<std::string> stop;
   // End at the model's end-of-generation tokens (EOS, EOT, <|im_end|> ...). Default: true.
   bool stop_at_end_of_generation = true;
-  // Called for every generated token with its text piece (bytes; may be partial UTF-8); return
-  // false to stop. Default: none.
+  // Called for every generated token with its text piece (bytes; may be partial UTF-8), before the
+  // stop checks, so a stop string may already have been streamed in part (GenerateResult::text is
+  // cut before it). Return false to stop. Default: none.
   std::function<bool(TokenId, std::string_view)> on_token;
 
   Status Validate() const;
