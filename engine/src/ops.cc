@@ -41,7 +41,20 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
     p.dot_many = k.vec_dot_many;
     p.row_begin = total;
     total += job.w->n_out;
-    if (vdt == TensorType::kF32) {
+    if (job.w->type == TensorType::kF16 && table.dot_f16_f32 != nullptr) {
+      // Round the activations to F16 as the reference does, but widen them back once here so the
+      // kernel does not convert them again for every weight row.
+      p.xrow = n_in * sizeof(float);
+      xq_bufs[j].resize(p.xrow * job.n_tokens);
+      std::vector<uint16_t> half(n_in);
+      for (int64_t t = 0; t < job.n_tokens; ++t) {
+        k.from_float(job.x + t * n_in, half.data(), n_in);
+        k.to_float(half.data(), reinterpret_cast<float*>(xq_bufs[j].data() + t * p.xrow), n_in);
+      }
+      p.xq = xq_bufs[j].data();
+      p.dot = table.dot_f16_f32;
+      p.dot_many = table.dot_f16_f32_many;
+    } else if (vdt == TensorType::kF32) {
       p.xq = reinterpret_cast<const uint8_t*>(job.x);
       p.xrow = n_in * sizeof(float);
     } else {

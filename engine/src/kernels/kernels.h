@@ -46,6 +46,10 @@ struct KernelTable {
   // out[i] = dot(a[i], b) for i < na (na <= 8): one key row against a tile of queries.
   void (*dot_f32_many)(int64_t n, const float* const* a, int na, const float* b, float* out) =
       nullptr;
+  // F16 weights against activations that were rounded to F16 and widened back to F32 once per row
+  // (the same products as the F16 x F16 dot, without converting the activations per weight row).
+  VecDotFn dot_f16_f32 = nullptr;
+  VecDotManyFn dot_f16_f32_many = nullptr;  // optional
   // The same with the second operand in IEEE half (F16 KV cache rows).
   float (*dot_f32_f16)(int64_t n, const float* a, const uint16_t* b) = nullptr;
   void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;

@@ -342,6 +342,14 @@ void AxpyF32(int64_t n, float a, const float* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+float F16F32Dot(int64_t n, const void* w, const void* x) {
+  const uint16_t* a = static_cast<const uint16_t*>(w);
+  const float* b = static_cast<const float*>(x);
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(Fp16ToFp32(a[i])) * b[i];
+  return static_cast<float>(s);
+}
+
 void DotF32Many(int64_t n, const float* const* a, int na, const float* b, float* out) {
   for (int i = 0; i < na; ++i) out[i] = DotF32(n, a[i], b);
 }
@@ -376,6 +384,7 @@ void FillScalar(KernelTable* t) {
   t->axpy_f32 = AxpyF32;
   t->dot_f32_f16 = DotF32F16;
   t->dot_f32_many = DotF32Many;
+  t->dot_f16_f32 = F16F32Dot;
   t->axpy_f16 = AxpyF16;
 }
 

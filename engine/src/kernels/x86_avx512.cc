@@ -333,6 +333,48 @@ void Q6_KDotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride,
   }
 }
 
+// F16 weights against F32 activation rows (already F16-rounded): each 32-value weight chunk is
+// converted once and used for every row.
+template <int NX>
+void F16F32DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
+  const uint16_t* a = static_cast<const uint16_t*>(w);
+  __m512 acc0[NX], acc1[NX];
+  for (int r = 0; r < NX; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512 w0 = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+    const __m512 w1 =
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
+    for (int r = 0; r < NX; ++r) {
+      const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
+      acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(b + i), acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(b + i + 16), acc1[r]);
+    }
+  }
+  for (int r = 0; r < NX; ++r) {
+    const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
+    for (int64_t k = i; k < n; ++k) s += H2F(a[k]) * b[k];
+    out[r] = s;
+  }
+}
+
+float F16F32DotAvx512(int64_t n, const void* w, const void* x) {
+  float r;
+  F16F32DotNAvx512<1>(n, w, x, 0, &r);
+  return r;
+}
+
+void F16F32DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
+                         float* out) {
+  for (; nx >= 8; nx -= 8, x = static_cast<const uint8_t*>(x) + 8 * stride, out += 8) {
+    F16F32DotNAvx512<8>(n, w, x, stride, out);
+  }
+  for (; nx >= 1; nx -= 1, x = static_cast<const uint8_t*>(x) + stride, out += 1) {
+    F16F32DotNAvx512<1>(n, w, x, stride, out);
+  }
+}
+
 // Q8_0 weights against several activation rows: each pair of weight blocks is loaded, made
 // unsigned and its scales decoded once. Per row the arithmetic is that of Q8_0DotAvx512.
 template <int NX>
@@ -401,6 +443,8 @@ void FillAvx512(KernelTable* t) {
   k[static_cast<int>(TensorType::kQ6_K)].vec_dot_many = Q6_KDotManyAvx512;
   t->dot_f32 = DotF32Avx512;
   t->dot_f32_many = DotF32ManyAvx512;
+  t->dot_f16_f32 = F16F32DotAvx512;
+  t->dot_f16_f32_many = F16F32DotManyAvx512;
   t->axpy_f32 = AxpyF32Avx512;
   t->axpy_f16 = AxpyF16Avx512;
   t->dot_f32_f16 = DotF32F16Avx512;

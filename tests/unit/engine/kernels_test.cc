@@ -281,6 +281,26 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
       double mag = 0;
       for (int64_t i = 0; i < n; ++i) mag += std::fabs(a[i] * b[i]);
       EXPECT_NEAR(k.dot_f32(n, a.data(), b.data()), ref.dot_f32(n, a.data(), b.data()), 1e-6 * mag);
+      // F16 weights x F16-rounded activations widened to F32 == the F16 x F16 dot.
+      {
+        std::vector<uint16_t> ah(n);
+        std::vector<float> bw(n);
+        for (int64_t i = 0; i < n; ++i) {
+          ah[i] = kernels::Fp32ToFp16(a[i]);
+          bw[i] = kernels::Fp16ToFp32(bh[i]);
+        }
+        const auto& f16 = ref.types[static_cast<int>(TensorType::kF16)];
+        const float want = f16.vec_dot(n, ah.data(), bh.data());
+        EXPECT_NEAR(k.dot_f16_f32(n, ah.data(), bw.data()), want, 1e-6 * mag + 1e-6);
+        EXPECT_NEAR(ref.dot_f16_f32(n, ah.data(), bw.data()), want, 1e-6 * mag + 1e-6);
+        if (k.dot_f16_f32_many != nullptr) {
+          float many[3];
+          std::vector<float> rows;
+          for (int r = 0; r < 3; ++r) rows.insert(rows.end(), bw.begin(), bw.end());
+          k.dot_f16_f32_many(n, ah.data(), rows.data(), n * sizeof(float), 3, many);
+          for (float m : many) EXPECT_EQ(m, k.dot_f16_f32(n, ah.data(), bw.data()));
+        }
+      }
       for (int na : {1, 5, 8}) {
         std::vector<std::vector<float>> rows;
         std::vector<const float*> ptrs;
