@@ -1,6 +1,8 @@
 // The foundation slice end to end on samples/: real Poppler, Tesseract, RocksDB, FAISS and the oneTBB
 // graph. Expectations come from samples/ground_truth.json, written when the samples were generated.
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -26,7 +28,7 @@ class SliceTest : public ::testing::Test {
  protected:
   // Ingesting (with OCR) once for the whole suite keeps it fast; tests only read afterwards.
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / "archivist_slice_test";
+    dir_ = fs::path(::testing::TempDir()) / ("archivist_slice_test_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     truth_ = new nlohmann::json(LoadGroundTruth());
     embedder_ = index::MakeBuiltinEmbedder().release();

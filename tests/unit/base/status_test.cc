@@ -1,6 +1,7 @@
 #include "archivist/base/status.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "archivist/base/file_util.h"
 #include "archivist/base/sha256.h"
@@ -41,7 +42,7 @@ TEST(Sha256Test, KnownVectors) {
 }
 
 TEST(FileUtilTest, AtomicWriteThenRead) {
-  std::string path = ::testing::TempDir() + "/archivist_file_util_test.txt";
+  std::string path = ::testing::TempDir() + "/archivist_file_util_test_" + std::to_string(::getpid()) + ".txt";
   ASSERT_TRUE(WriteFileAtomic(path, "hello").ok());
   ASSERT_TRUE(WriteFileAtomic(path, "replaced").ok());
   auto r = ReadFile(path);

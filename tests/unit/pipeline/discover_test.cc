@@ -1,6 +1,7 @@
 #include "discover.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 class DiscoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::path(::testing::TempDir()) / "archivist_discover_test";
+    root_ = fs::path(::testing::TempDir()) / ("archivist_discover_test_" + std::to_string(::getpid()));
     fs::remove_all(root_);
     for (const char* f : {"b.pdf", "a.txt", "sub/c.png", "sub/deeper/d.tif", ".hidden/e.txt",
                           "bad/x.pdf", ".dotfile"}) {
