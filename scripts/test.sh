@@ -17,6 +17,11 @@ if [ ! -f "$BUILD_DIR/engine-tokenizer-data/qwen3/expected.json" ]; then
   bash tests/data/engine_tokenizer_vectors.sh "$PWD/$BUILD_DIR/engine-tokenizer-data" ||
     echo "test.sh: could not fetch the tokenizer vocabularies; the RealVocab tests will skip"
 fi
+# A short libFuzzer run over the PDF/image and GGUF readers (clang, ASan+UBSan), before CTest so
+# CTest's summary stays the last thing printed. ARCHIVIST_FUZZ_SECONDS=0 skips it.
+if [ "${ARCHIVIST_FUZZ_SECONDS:-30}" != "0" ]; then
+  tests/fuzz/run.sh "${ARCHIVIST_FUZZ_SECONDS:-30}"
+fi
 cd "$BUILD_DIR"
 # The 8,730-token llama4 oracle check (chunked attention, temperature tuning) runs too: ~1 min.
 export ARCHIVIST_SLOW_TESTS="${ARCHIVIST_SLOW_TESTS:-1}"

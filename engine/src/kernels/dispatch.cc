@@ -1,6 +1,10 @@
 // Chooses the kernel table once, from the CPU's features.
 #include "kernels/kernels.h"
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
+
 namespace archivist::engine::kernels {
 namespace {
 
@@ -12,6 +16,14 @@ KernelTable Build(Isa isa) {
   return t;
 }
 
+#if defined(__x86_64__)
+// clang's __builtin_cpu_supports does not know "f16c"; CPUID leaf 1, ECX bit 29 is the same fact.
+bool HasF16c() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+#endif
+
 }  // namespace
 
 bool IsaAvailable(Isa isa) {
@@ -22,7 +34,7 @@ bool IsaAvailable(Isa isa) {
     case Isa::kScalar: return true;
     case Isa::kAvx2:
       return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-             __builtin_cpu_supports("f16c");
+             HasF16c();
     case Isa::kAvx512:
       return IsaAvailable(Isa::kAvx2) && __builtin_cpu_supports("avx512f") &&
              __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
