@@ -57,6 +57,15 @@ struct GenerateArgs {
   int threads = 0;
 };
 int RunGenerate(GlobalArgs& g, const GenerateArgs& args);
+
+struct EvalArgs {
+  std::string docs, queries, qrels;  // docs.jsonl, queries.jsonl, qrels.tsv
+  std::string mode = "bm25";         // bm25 | dense | hybrid | all
+  std::string embedder = "hash";     // hash (built-in) | lsa (fitted on the collection)
+};
+int RunEval(GlobalArgs& g, const EvalArgs& args);
+int RunBackup(GlobalArgs& g, const std::string& target);
+int RunRestore(GlobalArgs& g, const std::string& source);
 int RunTokenize(GlobalArgs& g, const std::string& model, const std::string& text, bool no_special);
 int RunEmbed(GlobalArgs& g, const std::string& model, const std::string& text,
              const std::string& npy, bool normalize);

@@ -164,6 +164,22 @@ int main(int argc, char** argv) {
   bench_engine->add_option("--gen-tokens", bench_gen, "tokens generated (default 128)");
   bench_engine->add_option("--threads", bench_threads, "thread counts to measure (default 1 2)");
 
+  EvalArgs eval_args;
+  auto* eval = app.add_subcommand("eval", "retrieval quality on a test collection (nDCG@10, MAP, recall@100)");
+  eval->add_option("--docs", eval_args.docs, "docs.jsonl ({id,title,text})")->required()->check(CLI::ExistingFile);
+  eval->add_option("--queries", eval_args.queries, "queries.jsonl ({id,text})")->required()->check(CLI::ExistingFile);
+  eval->add_option("--qrels", eval_args.qrels, "qrels.tsv (qid docid rel)")->required()->check(CLI::ExistingFile);
+  eval->add_option("--mode", eval_args.mode, "bm25 | dense | hybrid | all (default bm25)")
+      ->check(CLI::IsMember({"bm25", "dense", "hybrid", "all"}));
+  eval->add_option("--embedder", eval_args.embedder, "hash | lsa (default hash)")
+      ->check(CLI::IsMember({"hash", "lsa"}));
+
+  std::string backup_dir;
+  auto* backup = app.add_subcommand("backup", "consistent copy of the archive (store + vector index)");
+  backup->add_option("dir", backup_dir, "new directory for the backup")->required();
+  auto* restore = app.add_subcommand("restore", "restore a backup into an empty --data-dir");
+  restore->add_option("dir", backup_dir, "the backup directory")->required()->check(CLI::ExistingDirectory);
+
   auto* version = app.add_subcommand("version", "print the version");
 
   try {
@@ -207,6 +223,9 @@ int main(int argc, char** argv) {
   if (*extract) return RunExtract(g, file);
   if (*inspect_model) return RunInspectModel(g, file);
   if (*generate) return RunGenerate(g, gen);
+  if (*eval) return RunEval(g, eval_args);
+  if (*backup) return RunBackup(g, backup_dir);
+  if (*restore) return RunRestore(g, backup_dir);
   if (*tokenize) return RunTokenize(g, model_file, text, no_special);
   if (*embed) return RunEmbed(g, model_file, text, npy, normalize);
   if (*bench_engine) return RunBenchEngine(g, model_file, bench_prompt, bench_gen, bench_threads);
