@@ -1,5 +1,6 @@
 #include "error_mapping.h"
 
+#include <cstring>
 #include <new>
 #include <string>
 
@@ -59,7 +60,12 @@ thrift_gen::ArchivistError ToArchivistError(const Status& status) {
 Status FromArchivistError(const thrift_gen::ArchivistError& error) {
   StatusCode code = StatusCode::kInternal;
   std::string message = error.message;
-  switch (error.code) {
+  // A newer server may send a code this build does not know: read the wire value as an integer,
+  // never as the enum (an out-of-range enum value is undefined behaviour).
+  int32_t raw = 0;
+  static_assert(sizeof(error.code) == sizeof(raw));
+  std::memcpy(&raw, &error.code, sizeof raw);
+  switch (raw) {
     case ErrorCode::INVALID_ARGUMENT:
       code = StatusCode::kInvalidArgument;
       break;
@@ -92,7 +98,7 @@ Status FromArchivistError(const thrift_gen::ArchivistError& error) {
       break;
     default:
       message =
-          "server error code " + std::to_string(static_cast<int>(error.code)) + ": " + message;
+          "server error code " + std::to_string(raw) + ": " + message;
       break;
   }
   // An error must never read as success, whatever the server sent.

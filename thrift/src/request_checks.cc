@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 namespace archivist::service {
 namespace {
@@ -128,7 +129,12 @@ Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRe
                                    std::to_string(limits.max_k));
   }
   if (request.__isset.mode) {
-    switch (request.mode) {
+    // Read the wire value as an integer: an unknown mode from a newer client is not a valid enum
+    // value, and loading it as one is undefined behaviour.
+    int32_t raw_mode = 0;
+    static_assert(sizeof(request.mode) == sizeof(raw_mode));
+    std::memcpy(&raw_mode, &request.mode, sizeof raw_mode);
+    switch (raw_mode) {
       case thrift_gen::SearchMode::LEXICAL:
         options.mode = index::SearchMode::kLexical;
         break;
@@ -139,7 +145,7 @@ Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRe
         options.mode = index::SearchMode::kHybrid;
         break;
       default:
-        return Status::InvalidArgument("mode " + std::to_string(static_cast<int>(request.mode)) +
+        return Status::InvalidArgument("mode " + std::to_string(raw_mode) +
                                        " is not a SearchMode");
     }
   }
