@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "archivist/base/process.h"
 #include "archivist/index/archive.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
@@ -32,6 +33,7 @@ int Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  archivist::PinOpenMpToOneThread(argv);
   using namespace archivist;
   std::string data_dir, queries_file;
   int threads = 0, repeat = 20;

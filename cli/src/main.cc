@@ -1,28 +1,15 @@
 // archivist: the command line. Parses options (defaults < config file < flags) and dispatches.
 
-#include <unistd.h>
-
 #include <fontconfig/fontconfig.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <iostream>
 
+#include "archivist/base/process.h"
 #include "commands.h"
 #include "config.h"
 
 namespace {
-
-// FAISS (OpenMP) and Tesseract must not start thread pools of their own beside oneTBB's. OpenMP
-// reads its environment when the library loads, before main(), so the only reliable place to set
-// it is the environment of our own process image: set it and re-execute once.
-void PinOpenMpThreads(char** argv) {
-  if (std::getenv("OMP_THREAD_LIMIT") != nullptr) return;
-  ::setenv("OMP_THREAD_LIMIT", "1", 1);
-  ::setenv("OMP_NUM_THREADS", "1", 1);
-  ::execv("/proc/self/exe", argv);
-  // If re-execution is impossible we carry on; only oversubscription is lost.
-}
 
 // Poppler finds fonts through fontconfig, which by default also reads caches and configuration
 // from the home directory (~/.cache/fontconfig, ~/.fontconfig, ~/.config/fontconfig). The archive
@@ -33,7 +20,7 @@ void KeepFontconfigOutOfHome() { FcConfigEnableHome(FcFalse); }
 }  // namespace
 
 int main(int argc, char** argv) {
-  PinOpenMpThreads(argv);
+  archivist::PinOpenMpToOneThread(argv);
   KeepFontconfigOutOfHome();
   using namespace archivist::cli;
 
