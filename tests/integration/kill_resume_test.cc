@@ -1,0 +1,153 @@
+// A batch killed with SIGKILL at random moments and started again ends with exactly the archive an
+// uninterrupted run builds: no document lost, none twice, every chunk and vector present.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "samples_truth.h"
+
+extern char** environ;
+
+namespace archivist {
+namespace {
+namespace fs = std::filesystem;
+
+// Runs the CLI; kills it with SIGKILL after `kill_after_ms` unless it finished (-1: never kill).
+// Returns the exit status, or -SIGKILL when it was killed.
+int RunArchivist(const std::vector<std::string>& args, int kill_after_ms, const fs::path& out) {
+  std::vector<std::string> argv_s = {ARCHIVIST_CLI};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, ARCHIVIST_CLI, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1000;
+  auto start = std::chrono::steady_clock::now();
+  int status = 0;
+  while (true) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start).count();
+    if (kill_after_ms >= 0 && elapsed >= kill_after_ms) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string Slurp(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// What an archive holds, independent of the order documents were committed in.
+std::map<std::string, std::pair<int, int>> Contents(const std::string& data, const fs::path& tmp) {
+  EXPECT_EQ(RunArchivist({"--data-dir", data, "--json", "list"}, -1, tmp), 0);
+  std::map<std::string, std::pair<int, int>> docs;
+  auto listed = nlohmann::json::parse(Slurp(tmp));
+  EXPECT_TRUE(listed.contains("documents")) << Slurp(tmp).substr(0, 300);
+  for (const auto& d : listed["documents"]) {
+    docs[d["doc_id"]] = {d["pages"].get<int>(), d["chunks"].get<int>()};
+  }
+  return docs;
+}
+
+TEST(KillResumeTest, SigkilledBatchesResumeToTheUninterruptedArchive) {
+  fs::path dir = fs::path(::testing::TempDir()) / ("archivist_kill_test_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "batch");
+  // A batch of distinct documents: the text-layer samples plus generated notes, so the kill
+  // windows fall on reads, extraction, chunking and commits alike.
+  for (const char* f : {"discharge_summary.pdf", "lab_report.pdf", "retention_policy.pdf",
+                        "services_contract.pdf", "wire_transfer_emails.pdf", "meeting_notes.txt"}) {
+    fs::copy_file(testing::SamplesDir() + "/docs/" + f, dir / "batch" / f);
+  }
+  for (int i = 0; i < 120; ++i) {
+    std::ofstream note(dir / "batch" / ("note_" + std::to_string(i) + ".txt"));
+    note << "Ward round note " << i << ".\n\nPatient " << i * 7919 % 1000
+         << " reviewed; warfarin dose adjusted to " << (i % 9) + 1 << " mg after INR "
+         << 1.5 + (i % 20) / 10.0 << ".\nPlan: repeat INR in " << (i % 5) + 2 << " days.\n";
+  }
+  const std::string reference = (dir / "reference").string();
+  const std::string resumed = (dir / "resumed").string();
+  const fs::path out = dir / "out.txt";
+
+  ASSERT_EQ(RunArchivist({"--data-dir", reference, "ingest", (dir / "batch").string()}, -1, out), 0)
+      << Slurp(out);
+  ASSERT_NE(Slurp(out).find("126 ingested"), std::string::npos) << Slurp(out);
+
+  std::mt19937 rng(20261127);
+  std::uniform_int_distribution<int> delay(30, 400);
+  int kills = 0, attempts = 0;
+  while (attempts++ < 40) {
+    // Later attempts get longer, so a slow (sanitizer) build still finishes.
+    int rc = RunArchivist({"--data-dir", resumed, "ingest", (dir / "batch").string()},
+                          delay(rng) + 100 * attempts, out);
+    if (rc == -SIGKILL) {
+      ++kills;
+      continue;
+    }
+    ASSERT_EQ(rc, 0) << "a resumed batch must finish cleanly: " << Slurp(out);
+    break;
+  }
+  ASSERT_LT(attempts, 40) << "the batch never finished";
+  EXPECT_GE(kills, 1) << "no run was killed: the test exercised nothing";
+  std::printf("kill/resume: %d runs killed before the batch completed\n", kills);
+
+  auto want = Contents(reference, out);
+  auto got = Contents(resumed, out);
+  EXPECT_EQ(want.size(), 126u);
+  EXPECT_EQ(got, want) << "same documents, each with the same pages and chunks";
+
+  // Same chunks and vectors in total, and searches agree.
+  ASSERT_EQ(RunArchivist({"--data-dir", reference, "--json", "stats"}, -1, out), 0);
+  auto s1 = nlohmann::json::parse(Slurp(out));
+  ASSERT_EQ(RunArchivist({"--data-dir", resumed, "--json", "stats"}, -1, out), 0);
+  auto s2 = nlohmann::json::parse(Slurp(out));
+  for (const char* key : {"documents", "pages", "chunks", "vectors", "terms"}) {
+    EXPECT_EQ(s1[key], s2[key]) << key;
+  }
+  for (const char* q : {"warfarin dose adjusted", "termination without notice", "note 77"}) {
+    ASSERT_EQ(RunArchivist({"--data-dir", reference, "--json", "search", q, "--mode", "bm25"}, -1, out), 0);
+    auto h1 = nlohmann::json::parse(Slurp(out))["hits"];
+    ASSERT_EQ(RunArchivist({"--data-dir", resumed, "--json", "search", q, "--mode", "bm25"}, -1, out), 0);
+    auto h2 = nlohmann::json::parse(Slurp(out))["hits"];
+    ASSERT_EQ(h1.size(), h2.size()) << q;
+    for (size_t i = 0; i < h1.size(); ++i) {
+      EXPECT_EQ(h1[i]["doc_id"], h2[i]["doc_id"]) << q << " hit " << i;
+      EXPECT_EQ(h1[i]["page"], h2[i]["page"]) << q << " hit " << i;
+    }
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace archivist
