@@ -80,6 +80,9 @@ std::map<std::string, std::pair<int, int>> Contents(const std::string& data, con
   return docs;
 }
 
+// Enough documents that a batch takes a second or more, so kills land mid-batch.
+constexpr int kNotes = 800;
+
 TEST(KillResumeTest, SigkilledBatchesResumeToTheUninterruptedArchive) {
   fs::path dir = fs::path(::testing::TempDir()) / ("archivist_kill_test_" + std::to_string(getpid()));
   fs::remove_all(dir);
@@ -90,7 +93,7 @@ TEST(KillResumeTest, SigkilledBatchesResumeToTheUninterruptedArchive) {
                         "services_contract.pdf", "wire_transfer_emails.pdf", "meeting_notes.txt"}) {
     fs::copy_file(testing::SamplesDir() + "/docs/" + f, dir / "batch" / f);
   }
-  for (int i = 0; i < 120; ++i) {
+  for (int i = 0; i < kNotes; ++i) {
     std::ofstream note(dir / "batch" / ("note_" + std::to_string(i) + ".txt"));
     note << "Ward round note " << i << ".\n\nPatient " << i * 7919 % 1000
          << " reviewed; warfarin dose adjusted to " << (i % 9) + 1 << " mg after INR "
@@ -102,20 +105,30 @@ TEST(KillResumeTest, SigkilledBatchesResumeToTheUninterruptedArchive) {
 
   ASSERT_EQ(RunArchivist({"--data-dir", reference, "ingest", (dir / "batch").string()}, -1, out), 0)
       << Slurp(out);
-  ASSERT_NE(Slurp(out).find("126 ingested"), std::string::npos) << Slurp(out);
+  ASSERT_NE(Slurp(out).find(std::to_string(kNotes + 6) + " ingested"), std::string::npos) << Slurp(out);
 
   std::mt19937 rng(20261127);
-  std::uniform_int_distribution<int> delay(30, 400);
+  std::uniform_int_distribution<int> delay(40, 500);
   int kills = 0, attempts = 0;
   while (attempts++ < 40) {
     // Later attempts get longer, so a slow (sanitizer) build still finishes.
     int rc = RunArchivist({"--data-dir", resumed, "ingest", (dir / "batch").string()},
-                          delay(rng) + 100 * attempts, out);
+                          delay(rng) + 50 * (attempts - 1), out);
     if (rc == -SIGKILL) {
       ++kills;
       continue;
     }
     ASSERT_EQ(rc, 0) << "a resumed batch must finish cleanly: " << Slurp(out);
+    // The killed runs committed part of the batch: the last run found it already there.
+    int ingested = -1, unchanged = -1;
+    std::string report = Slurp(out);
+    size_t summary = report.rfind(" ingested, ");
+    ASSERT_NE(summary, std::string::npos) << report;
+    size_t line = report.rfind('\n', summary);
+    ASSERT_EQ(std::sscanf(report.c_str() + (line == std::string::npos ? 0 : line + 1),
+                          "%d ingested, %d unchanged", &ingested, &unchanged), 2) << report;
+    EXPECT_GT(unchanged, 0) << "no kill landed after a commit";
+    EXPECT_GT(ingested, 0) << "no kill landed before the last commit";
     break;
   }
   ASSERT_LT(attempts, 40) << "the batch never finished";
@@ -124,7 +137,7 @@ TEST(KillResumeTest, SigkilledBatchesResumeToTheUninterruptedArchive) {
 
   auto want = Contents(reference, out);
   auto got = Contents(resumed, out);
-  EXPECT_EQ(want.size(), 126u);
+  EXPECT_EQ(want.size(), static_cast<size_t>(kNotes + 6));
   EXPECT_EQ(got, want) << "same documents, each with the same pages and chunks";
 
   // Same chunks and vectors in total, and searches agree.
