@@ -10,7 +10,9 @@
 
 #include "archivist/index/archive.h"
 #include "archivist/index/embedder.h"
+#include "archivist/base/file_util.h"
 #include "archivist/pipeline/answer.h"
+#include "archivist/pipeline/failures.h"
 #include "archivist/pipeline/ingest_batch.h"
 #include "archivist/pipeline/summarize.h"
 #include "archivist/pipeline/watch.h"
@@ -306,6 +308,43 @@ int RunInspect(GlobalArgs& g, const std::string& doc_id, bool show_text) {
     if (show_text) std::cout << jp["text"].get<std::string>() << "\n\n";
   }
   return kExitOk;
+}
+
+int RunFailures(GlobalArgs& g) {
+  auto o = Open(g.config, /*create=*/false);
+  if (!o.ok()) return ReportError(o.status());
+  auto failures = pipeline::ListFailures(*o->archive);
+  if (!failures.ok()) return ReportError(failures.status());
+  if (g.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& f : *failures) {
+      arr.push_back({{"path", f.path}, {"doc_id", f.doc_id}, {"stage", f.stage}, {"code", f.code},
+                     {"message", f.message}, {"failed_at", FormatIso8601(f.failed_at)},
+                     {"attempts", f.attempts}});
+    }
+    std::cout << nlohmann::json{{"failures", arr}}.dump(2, ' ', false,
+                                                       nlohmann::json::error_handler_t::replace)
+              << "\n";
+    return kExitOk;
+  }
+  for (const auto& f : *failures) {
+    std::cout << f.path << "\n    " << f.stage << ": " << f.code << ": " << f.message << "  ("
+              << FormatIso8601(f.failed_at) << ", " << f.attempts
+              << (f.attempts == 1 ? " attempt" : " attempts") << ")\n";
+  }
+  std::cout << failures->size() << " failed files";
+  if (!failures->empty()) std::cout << "; `archivist ingest --retry-failed` tries them again";
+  std::cout << "\n";
+  return kExitOk;
+}
+
+Result<std::vector<std::string>> FailedPaths(GlobalArgs& g) {
+  ARCHIVIST_ASSIGN_OR_RETURN(OpenArchive o, Open(g.config, /*create=*/false));
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<pipeline::FailureRecord> failures,
+                             pipeline::ListFailures(*o.archive));
+  std::vector<std::string> paths;
+  for (const auto& f : failures) paths.push_back(f.path);
+  return paths;
 }
 
 int RunList(GlobalArgs& g) {

@@ -30,6 +30,9 @@ int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& qu
                  const std::string& tag);
 int RunInspect(GlobalArgs& g, const std::string& doc_id, bool show_text);
 int RunList(GlobalArgs& g);
+int RunFailures(GlobalArgs& g);
+// The paths on the failure list, for `ingest --retry-failed`.
+Result<std::vector<std::string>> FailedPaths(GlobalArgs& g);
 int RunStats(GlobalArgs& g);
 int RunServe(GlobalArgs& g);
 int RunExtract(GlobalArgs& g, const std::string& path);

@@ -50,9 +50,15 @@ int main(int argc, char** argv) {
   auto* paths_opt = ingest->add_option("paths", paths, "files or directories");
   auto* watch_opt = ingest->add_option("--watch", watch_dir, "ingest this folder, then every file arriving in it (Ctrl-C stops)")
                         ->check(CLI::ExistingDirectory);
+  bool retry_failed = false;
+  auto* retry_opt = ingest->add_flag("--retry-failed", retry_failed,
+                                     "ingest again the files on the failure list (`archivist failures`)");
   paths_opt->excludes(watch_opt);
+  retry_opt->excludes(watch_opt);
   ingest->callback([&] {
-    if (paths.empty() && watch_dir.empty()) throw CLI::RequiredError("paths (or --watch DIR)");
+    if (paths.empty() && watch_dir.empty() && !retry_failed) {
+      throw CLI::RequiredError("paths (or --watch DIR, or --retry-failed)");
+    }
   });
   ingest->add_option("-c,--collection", collection, "collection name (default \"default\")");
   ingest->add_option("-t,--tag", tags, "tag the documents (repeatable)");
@@ -89,6 +95,7 @@ int main(int argc, char** argv) {
   inspect->add_flag("--text", show_text, "print each page's text");
 
   auto* list = app.add_subcommand("list", "list the documents in the archive");
+  auto* failures = app.add_subcommand("failures", "files that could not be ingested, and why");
   auto* stats = app.add_subcommand("stats", "counts and index sizes");
 
   auto* serve = app.add_subcommand("serve", "serve the Thrift API");
@@ -199,7 +206,19 @@ int main(int argc, char** argv) {
   if (!host.empty()) c.server.host = host;
   if (port >= 0) c.server.port = port;
 
-  if (*ingest) return RunIngest(g, paths, watch_dir);
+  if (*ingest) {
+    if (retry_failed) {
+      auto failed = FailedPaths(g);
+      if (!failed.ok()) return ReportError(failed.status());
+      if (failed->empty() && paths.empty()) {
+        std::cout << "no failed files to retry\n";
+        return kExitOk;
+      }
+      paths.insert(paths.end(), failed->begin(), failed->end());
+    }
+    return RunIngest(g, paths, watch_dir);
+  }
+  if (*failures) return RunFailures(g);
   if (*search) return RunSearch(g, query);
   if (*ask) return RunAsk(g, query);
   if (*summarize) return RunSummarize(g, summary_doc, summary_query, summary_tag);

@@ -34,11 +34,15 @@ namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
+class Status;
 }  // namespace rocksdb
 
 namespace archivist::index {
 
 inline constexpr int kSchemaVersion = 1;
+
+// RocksDB's status as ours: "lock" errors name the likely cause, a full disk is kResourceExhausted.
+Status FromRocks(const rocksdb::Status& s, const std::string& what);
 
 enum Cf : int { kDocuments = 0, kPages, kChunks, kPostings, kTerms, kVectors, kMeta, kCfCount };
 
@@ -90,6 +94,10 @@ class ArchiveImpl final : public Archive {
   double TermIdf(const std::string& term) override;
   Status Flush() override;
   Status Backup(const std::string& target_dir) override;
+  Status PutJournal(const std::string& key, const std::string& value) override;
+  Status DeleteJournal(const std::string& key) override;
+  Result<std::vector<std::pair<std::string, std::string>>> ScanJournal(
+      const std::string& prefix) override;
 
  private:
   struct ScoredChunk {

@@ -10,10 +10,6 @@
 #include "coding.h"
 
 namespace archivist::index {
-namespace {
-
-const char* const kCfNames[kCfCount] = {"documents", "pages", "chunks", "postings",
-                                        "terms",     "vectors", "meta"};
 
 Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return Status::Ok();
@@ -25,6 +21,11 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.IsNoSpace()) return Status::ResourceExhausted(m);
   return Status::Internal(m);
 }
+
+namespace {
+
+const char* const kCfNames[kCfCount] = {"documents", "pages", "chunks", "postings",
+                                        "terms",     "vectors", "meta"};
 
 bool ParseU64(const std::string& s, uint64_t* v) {
   if (s.empty()) return false;

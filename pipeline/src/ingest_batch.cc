@@ -8,6 +8,7 @@
 #include <memory>
 #include <tuple>
 
+#include "archivist/pipeline/failures.h"
 #include "discover.h"
 #include "document_builder.h"
 
@@ -163,6 +164,8 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     flow::function_node<ItemPtr, flow::continue_msg> commit(g, flow::serial, [&](ItemPtr item) {
       CommitStage(*item, archive);
       FileResult& r = item->result;
+      // The failure list is bookkeeping: if it cannot be written the batch still goes on.
+      if (Status s = RecordOutcome(archive, r); !s.ok()) report.journal_errors++;
       r.seconds = item->seconds.read + item->seconds.extract + item->seconds.ocr +
                   item->seconds.build + item->seconds.embed + item->seconds.commit;
       Tally(report, r);

@@ -199,6 +199,23 @@ TEST_F(CliTest, EvalReportsTrecEvalMetricsOnATestCollection) {
   EXPECT_GE(j["results"][0]["ndcg@10"].get<double>(), 0.450);
 }
 
+TEST_F(CliTest, FailuresAreListedAndRetried) {
+  std::string data = (dir_ / "failures-data").string();
+  CommandResult r = Archivist({"--data-dir", data, "ingest", Sample("bad"), Sample("docs/meeting_notes.txt")});
+  EXPECT_EQ(r.code, 2);
+  CommandResult list = Archivist({"--data-dir", data, "--json", "failures"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  auto f = nlohmann::json::parse(list.out)["failures"];
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f[0]["code"], "corruption");
+  EXPECT_EQ(f[1]["code"], "unsupported");
+  CommandResult retry = Archivist({"--data-dir", data, "ingest", "--retry-failed"});
+  EXPECT_EQ(retry.code, 2) << "both still fail";
+  EXPECT_NE(retry.out.find("0 ingested, 0 unchanged, 2 failed"), std::string::npos) << retry.out;
+  list = Archivist({"--data-dir", data, "--json", "failures"});
+  EXPECT_EQ(nlohmann::json::parse(list.out)["failures"][0]["attempts"], 2);
+}
+
 TEST_F(CliTest, MalformedQueryIsAnInputErrorNotACrash) {
   IngestTextSamples();
   CommandResult r = Archivist({"--data-dir", Data(), "search", "\"unbalanced quote"});

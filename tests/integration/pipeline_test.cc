@@ -11,6 +11,7 @@
 #include "archivist/base/file_util.h"
 #include "archivist/index/archive.h"
 #include "archivist/ingest/extractor.h"
+#include "archivist/pipeline/failures.h"
 #include "archivist/pipeline/ingest_batch.h"
 #include "archivist/pipeline/summarize.h"
 #include "archivist/pipeline/watch.h"
@@ -137,6 +138,43 @@ TEST_F(PipelineTest, WatchModeIngestsFilesThatArriveAfterItStarted) {
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->documents, 3u);
   fs::remove_all(inbox);
+}
+
+TEST_F(PipelineTest, FailureListRecordsFailuresAndForgetsThemOnceIngested) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in);
+  fs::copy_file(testing::SamplesDir() + "/bad/truncated.pdf", in / "contract.pdf");
+  fs::copy_file(testing::SamplesDir() + "/bad/unsupported.bin", in / "blob.bin");
+  fs::copy_file(testing::SamplesDir() + "/docs/meeting_notes.txt", in / "notes.txt");
+  auto first = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->failed, 2);
+  auto failures = pipeline::ListFailures(*archive_);
+  ASSERT_TRUE(failures.ok());
+  ASSERT_EQ(failures->size(), 2u);
+  EXPECT_EQ((*failures)[0].path, (in / "blob.bin").string());
+  EXPECT_EQ((*failures)[0].code, "unsupported");
+  EXPECT_EQ((*failures)[1].path, (in / "contract.pdf").string());
+  EXPECT_EQ((*failures)[1].code, "corruption");
+  EXPECT_EQ((*failures)[1].stage, "extract");
+  EXPECT_EQ((*failures)[1].attempts, 1);
+
+  // The truncated contract is replaced by the whole one; the blob stays broken.
+  fs::copy_file(testing::SamplesDir() + "/docs/services_contract.pdf", in / "contract.pdf",
+                fs::copy_options::overwrite_existing);
+  std::vector<std::string> retry;
+  for (const auto& f : *failures) retry.push_back(f.path);
+  auto second = pipeline::IngestPaths(*archive_, *embedder_, retry, {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->ingested, 1);
+  EXPECT_EQ(second->failed, 1);
+  failures = pipeline::ListFailures(*archive_);
+  ASSERT_TRUE(failures.ok());
+  ASSERT_EQ(failures->size(), 1u);
+  EXPECT_EQ((*failures)[0].path, (in / "blob.bin").string());
+  EXPECT_EQ((*failures)[0].attempts, 2);
+  fs::remove_all(in);
 }
 
 TEST_F(PipelineTest, PerPageOcrInTheGraphMatchesOneShotExtraction) {

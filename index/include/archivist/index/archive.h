@@ -137,6 +137,17 @@ class Archive {
   // same commit. The copy is itself an archive directory: restore = open (or move) it. Commits
   // wait while the copy is taken.
   virtual Status Backup(const std::string& target_dir) = 0;
+
+  // A small durable key-value journal kept with the archive (so it is in every backup), for the
+  // bookkeeping of the layers above, e.g. the pipeline's list of failed files. Keys are the
+  // caller's; values are opaque. Writes are synced; they fail with kPermissionDenied when the
+  // archive is open read-only.
+  virtual Status PutJournal(const std::string& key, const std::string& value) = 0;
+  virtual Status DeleteJournal(const std::string& key) = 0;
+  // Every entry whose key starts with `prefix`, in key order (keys returned without the prefix
+  // stripped).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ScanJournal(
+      const std::string& prefix) = 0;
 };
 
 }  // namespace archivist::index

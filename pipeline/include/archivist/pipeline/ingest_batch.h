@@ -72,6 +72,7 @@ struct IngestReport {
   double seconds = 0.0;
   int threads = 0;
   bool cancelled = false;    // stopped early through IngestOptions::cancel; the rest not started
+  int journal_errors = 0;    // outcomes that could not be written to the failure list
   StageTotals stage_seconds;
 };
 

@@ -1,0 +1,31 @@
+#pragma once
+// The failure list: every file a batch could not ingest, with where and why, kept in the archive's
+// journal until a later run ingests it (or finds it already in).
+
+#include <string>
+#include <vector>
+
+#include "archivist/base/status.h"
+#include "archivist/index/archive.h"
+#include "archivist/pipeline/ingest_batch.h"
+
+namespace archivist::pipeline {
+
+struct FailureRecord {
+  std::string path;
+  std::string doc_id;       // empty when the file could not be read
+  std::string stage;        // "discover" | "read" | "extract" | "ocr" | "embed" | "commit"
+  std::string code;         // StatusCodeName, e.g. "corruption"
+  std::string message;
+  int64_t failed_at = 0;    // Unix seconds
+  int attempts = 1;         // runs that failed on this path
+};
+
+// Records the outcome of one file: a failure is added (or its attempt count raised), a success or
+// duplicate removes any earlier failure of that path.
+Status RecordOutcome(index::Archive& archive, const FileResult& result);
+
+// Every recorded failure, ordered by path.
+Result<std::vector<FailureRecord>> ListFailures(index::Archive& archive);
+
+}  // namespace archivist::pipeline

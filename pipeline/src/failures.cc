@@ -1,0 +1,74 @@
+#include "archivist/pipeline/failures.h"
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "archivist/base/file_util.h"
+
+namespace archivist::pipeline {
+namespace {
+
+constexpr char kPrefix[] = "failure/";
+
+Result<FailureRecord> Decode(const std::string& key, const std::string& value) {
+  try {
+    auto j = nlohmann::json::parse(value);
+    FailureRecord r;
+    r.path = key.substr(sizeof(kPrefix) - 1);
+    r.doc_id = j.value("doc_id", "");
+    r.stage = j.value("stage", "");
+    r.code = j.value("code", "");
+    r.message = j.value("message", "");
+    r.failed_at = j.value("failed_at", int64_t{0});
+    r.attempts = j.value("attempts", 1);
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("failure record of '" + key + "' is damaged: " + e.what());
+  }
+}
+
+// Failures are keyed by absolute path, so `--retry-failed` works from any directory.
+std::string KeyFor(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return kPrefix + (ec ? path : abs.lexically_normal().string());
+}
+
+}  // namespace
+
+Status RecordOutcome(index::Archive& archive, const FileResult& result) {
+  const std::string key = KeyFor(result.path);
+  if (result.outcome != Outcome::kFailed) {
+    ARCHIVIST_ASSIGN_OR_RETURN(auto existing, archive.ScanJournal(key));
+    for (const auto& [k, v] : existing) {
+      if (k == key) return archive.DeleteJournal(key);
+    }
+    return Status::Ok();
+  }
+  int attempts = 1;
+  ARCHIVIST_ASSIGN_OR_RETURN(auto existing, archive.ScanJournal(key));
+  for (const auto& [k, v] : existing) {
+    if (k != key) continue;
+    auto previous = Decode(k, v);
+    if (previous.ok()) attempts = previous->attempts + 1;
+  }
+  nlohmann::json j = {{"doc_id", result.doc_id},
+                      {"stage", result.stage},
+                      {"code", std::string(StatusCodeName(result.error.code()))},
+                      {"message", result.error.message()},
+                      {"failed_at", UnixNow()},
+                      {"attempts", attempts}};
+  return archive.PutJournal(key, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Result<std::vector<FailureRecord>> ListFailures(index::Archive& archive) {
+  ARCHIVIST_ASSIGN_OR_RETURN(auto entries, archive.ScanJournal(kPrefix));
+  std::vector<FailureRecord> out;
+  for (const auto& [k, v] : entries) {
+    ARCHIVIST_ASSIGN_OR_RETURN(FailureRecord r, Decode(k, v));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace archivist::pipeline
