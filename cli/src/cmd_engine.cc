@@ -7,33 +7,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "archivist/base/file_util.h"
 #include "archivist/engine/bench.h"
 #include "archivist/engine/generate.h"
 #include "archivist/engine/model.h"
+#include "archivist/engine/npy.h"
 #include "commands.h"
 
 namespace archivist::cli {
 namespace {
-
-// NumPy .npy v1.0, little-endian float32, C order.
-Status WriteNpy(const std::string& path, const std::vector<float>& data,
-                const std::vector<size_t>& shape) {
-  std::string dims;
-  for (size_t d : shape) dims += std::to_string(d) + ", ";
-  if (shape.size() > 1) dims.resize(dims.size() - 1);
-  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
-  // Magic (6) + version (2) + length (2) + header + '\n' is padded to a multiple of 64.
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::string out("\x93NUMPY\x01\x00", 8);
-  out += static_cast<char>(header.size() & 0xff);
-  out += static_cast<char>(header.size() >> 8);
-  out += header;
-  out.append(reinterpret_cast<const char*>(data.data()), data.size() * sizeof(float));
-  return WriteFileAtomic(path, out);
-}
 
 Result<std::vector<engine::TokenId>> ParseTokenList(const std::string& csv) {
   std::vector<engine::TokenId> ids;
@@ -125,7 +106,8 @@ int RunGenerate(GlobalArgs& g, const GenerateArgs& a) {
   }
   if (!result.ok()) return ReportError(result.status());
   if (!a.logits_out.empty()) {
-    Status s = WriteNpy(a.logits_out, result->prompt_logits, {result->prompt_logits.size()});
+    const int64_t shape[] = {static_cast<int64_t>(result->prompt_logits.size())};
+    Status s = engine::WriteNpy(a.logits_out, result->prompt_logits, shape);
     if (!s.ok()) return ReportError(s);
   }
   const engine::GenerateResult& r = *result;
@@ -200,7 +182,8 @@ int RunEmbed(GlobalArgs& g, const std::string& model_path, const std::string& te
     if (n > 0) for (float& x : v) x = static_cast<float>(x / n);
   }
   if (!npy.empty()) {
-    Status s = WriteNpy(npy, v, {v.size()});
+    const int64_t shape[] = {static_cast<int64_t>(v.size())};
+    Status s = engine::WriteNpy(npy, v, shape);
     if (!s.ok()) return ReportError(s);
   }
   if (g.json) {

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "samples_truth.h"
 
@@ -23,12 +22,7 @@ struct CommandResult {
   std::string err;
 };
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Slurp(const fs::path& p) { return testing::ReadText(p.string()); }
 
 std::string Quote(const std::string& s) {
   std::string q = "'";

@@ -16,7 +16,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "samples_truth.h"
@@ -61,12 +60,7 @@ int RunArchivist(const std::vector<std::string>& args, int kill_after_ms, const 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string Slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string Slurp(const fs::path& p) { return testing::ReadText(p.string()); }
 
 // What an archive holds, independent of the order documents were committed in.
 std::map<std::string, std::pair<int, int>> Contents(const std::string& data, const fs::path& tmp) {

@@ -3,12 +3,19 @@
 
 #include <cctype>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace archivist::testing {
+
+// A whole file as a string ("" when it cannot be read).
+inline std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
 
 inline std::string SamplesDir() { return std::string(ARCHIVIST_SOURCE_DIR) + "/samples"; }
 
