@@ -2,6 +2,7 @@
 // bytes -> ExtractedDocument: type detection, PDF text layer (Poppler), OCR (Tesseract +
 // Leptonica).
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct ExtractOptions {
   // Drop running headers/footers (lines near the top or bottom edge repeated on at least half of
   // the pages, digits ignored) from PDF text layers. Default: true.
   bool remove_headers_footers = true;
+  // Absolute time limit of this extraction (the pipeline sets it per document from
+  // [ingest] document_timeout_seconds). Default: none.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 
   Status Validate() const;
 };
