@@ -39,12 +39,16 @@ class Status;
 
 namespace archivist::index {
 
-inline constexpr int kSchemaVersion = 1;
+// 1: initial layout. 2: meta keeps documents per media type ("media/<type>"); see
+// archive_upgrade.cc for the steps between versions.
+inline constexpr int kSchemaVersion = 2;
+inline constexpr const char* kMediaCounterPrefix = "media/";
 
 // RocksDB's status as ours: "lock" errors name the likely cause, a full disk is kResourceExhausted.
 Status FromRocks(const rocksdb::Status& s, const std::string& what);
 
 enum Cf : int { kDocuments = 0, kPages, kChunks, kPostings, kTerms, kVectors, kMeta, kCfCount };
+extern const char* const kCfNames[kCfCount];
 
 // What search filters and hits need about a document, kept in memory.
 struct DocInfo {
@@ -69,6 +73,7 @@ struct Counters {
   uint64_t terms = 0;         // distinct terms
   uint64_t vectors = 0;
   std::map<std::string, uint64_t> collections;
+  std::map<std::string, uint64_t> media_types;  // documents per media type (schema 2)
 };
 
 class ArchiveImpl final : public Archive {

@@ -22,10 +22,10 @@ Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   return Status::Internal(m);
 }
 
-namespace {
-
 const char* const kCfNames[kCfCount] = {"documents", "pages", "chunks", "postings",
                                         "terms",     "vectors", "meta"};
+
+namespace {
 
 bool ParseU64(const std::string& s, uint64_t* v) {
   if (s.empty()) return false;
@@ -159,6 +159,12 @@ Status ArchiveImpl::InitOrCheckMeta() {
                                  std::to_string(version) + ", newer than this build supports (" +
                                  std::to_string(kSchemaVersion) +
                                  "); open it with a newer Archivist");
+    if (version < static_cast<uint64_t>(kSchemaVersion))
+      return Status::Unsupported(
+          "archive '" + dir_ + "' uses schema version " + std::to_string(version) +
+          "; this build uses version " + std::to_string(kSchemaVersion) +
+          ". Run `archivist upgrade` (it backs the archive up first; `archivist upgrade "
+          "--rollback BACKUP` undoes it)");
     std::string analyzer = stored("analyzer");
     if (analyzer != analyzer_.Name())
       return Status::InvalidArgument("archive '" + dir_ + "' was indexed with analyzer '" + analyzer +
@@ -208,6 +214,8 @@ Status ArchiveImpl::LoadCounters() {
     else if (key == "terms") c.terms = v;
     else if (key == "vectors") c.vectors = v;
     else if (key.rfind("collection/", 0) == 0) c.collections[key.substr(11)] = v;
+    else if (key.rfind(kMediaCounterPrefix, 0) == 0)
+      c.media_types[key.substr(std::string_view(kMediaCounterPrefix).size())] = v;
   }
   ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "reading archive counters"));
   std::unique_lock lock(state_mu_);
@@ -389,6 +397,8 @@ Result<ArchiveStats> ArchiveImpl::Stats() {
   s.embedder = embedder_name_;
   for (const auto& [name, n] : c.collections)
     if (n > 0) s.collections.emplace_back(name, n);
+  for (const auto& [type, n] : c.media_types)
+    if (n > 0) s.media_types.emplace_back(type, n);
   rocksdb::SizeApproximationOptions sao;
   sao.include_memtables = true;
   sao.include_files = true;

@@ -68,12 +68,17 @@ void ArchiveImpl::PutCounters(const Counters& c, const Counters& before, rocksdb
   put("total_length", c.total_length, before.total_length);
   put("terms", c.terms, before.terms);
   put("vectors", c.vectors, before.vectors);
-  for (const auto& [name, n] : c.collections) {
-    auto it = before.collections.find(name);
-    if (it != before.collections.end() && it->second == n) continue;
-    if (n == 0) batch->Delete(cfs_[kMeta], "collection/" + name);
-    else batch->Put(cfs_[kMeta], "collection/" + name, std::to_string(n));
-  }
+  auto put_map = [&](const std::string& prefix, const std::map<std::string, uint64_t>& now,
+                     const std::map<std::string, uint64_t>& was) {
+    for (const auto& [name, n] : now) {
+      auto it = was.find(name);
+      if (it != was.end() && it->second == n) continue;
+      if (n == 0) batch->Delete(cfs_[kMeta], prefix + name);
+      else batch->Put(cfs_[kMeta], prefix + name, std::to_string(n));
+    }
+  };
+  put_map("collection/", c.collections, before.collections);
+  put_map(kMediaCounterPrefix, c.media_types, before.media_types);
 }
 
 // A document validated, embedded and analyzed outside the commit lock.
@@ -190,6 +195,7 @@ Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::AddDocuments(std::vector
     after.chunks += n;
     if (!bundle.vectors.empty()) after.vectors += n;
     after.collections[doc.collection] += 1;
+    after.media_types[doc.media_type] += 1;
     all_ids.push_back(std::move(ids));
   }
   for (const auto& [term, n] : df) batch.Put(cfs_[kTerms], term, EncodeDf(n));
@@ -284,6 +290,8 @@ Status ArchiveImpl::DeleteDocument(const std::string& doc_id) {
   after.chunks -= std::min<uint64_t>(after.chunks, ids.size());
   if (auto it = after.collections.find(doc.collection); it != after.collections.end() && it->second > 0)
     --it->second;
+  if (auto it = after.media_types.find(doc.media_type); it != after.media_types.end() && it->second > 0)
+    --it->second;
   PutCounters(after, before, &batch);
 
   rocksdb::WriteOptions wo;
@@ -294,6 +302,7 @@ Status ArchiveImpl::DeleteDocument(const std::string& doc_id) {
     std::unique_lock state(state_mu_);
     counters_ = after;
     std::erase_if(counters_.collections, [](const auto& p) { return p.second == 0; });
+    std::erase_if(counters_.media_types, [](const auto& p) { return p.second == 0; });
     docs_.erase(stored.first_chunk_id);
   }
   if (dense_ && had_vectors) {

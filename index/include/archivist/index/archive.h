@@ -85,6 +85,7 @@ struct ArchiveStats {
   int vector_dimension = 0;
   std::string embedder;
   std::vector<std::pair<std::string, uint64_t>> collections;  // name, documents
+  std::vector<std::pair<std::string, uint64_t>> media_types;  // media type, documents
   uint64_t disk_bytes = 0;         // data directory size
 };
 
