@@ -1,5 +1,10 @@
 /*
- * Archivist service API, version 1.
+ * Archivist service API, version 1.1.
+ *
+ * History: 1.0 search, ingest, ask, get*, listDocuments, stats, health.
+ *          1.1 authentication (auth_token is now checked), summarize, ask generation options,
+ *              polling jobs (submitAsk, submitBatch, getJob, cancelJob), deleteDocument,
+ *              listCollections, queryAudit. Every 1.0 call and field is unchanged.
  *
  * The contract between an Archivist server (`archivist serve`) and its clients in any language.
  * Transport: TFramedTransport over TCP; protocol: TBinaryProtocol (strict).
@@ -10,8 +15,24 @@
  *  - Every call except health() takes a single request struct, so a call gains parameters by
  *    gaining fields, never by changing its signature.
  *  - In every request struct, ids 1-9 are reserved for call-level fields (authentication,
- *    request ids, deadlines). Only `auth_token` (1) exists in v1; servers of v1 accept and
- *    ignore it, servers with authentication enabled require it.
+ *    request ids, deadlines). `auth_token` (1) carries the caller's bearer token.
+ *
+ * Authentication: every call but health() reads the token from the request's `auth_token`
+ * field. A field rather than a THeader or a transport hook because every Thrift binding (C++,
+ * Python, Java, Go) and every transport carries it unchanged, it is visible in this contract,
+ * and it needs no custom middleware in client code. Tokens are secrets: run the server with TLS
+ * whenever the network between client and server is not the loopback interface. A server with no
+ * tokens configured (development on 127.0.0.1) treats every caller as an anonymous admin.
+ *
+ * Roles: reader (search, ask, summarize, get*, list*, stats, getJob of own jobs),
+ * ingester (reader + ingest, submitBatch, deleteDocument, cancelJob of own jobs),
+ * admin (everything, every collection, queryAudit, any job). Readers and ingesters may be limited
+ * to a list of collections; documents of other collections are invisible to them (NOT_FOUND or
+ * absent from results), and naming another collection is PERMISSION_DENIED.
+ *
+ * Audit: every call (health excepted) is appended to the server's audit log: who, when, method,
+ * a summary of the arguments, the ids of the documents returned, and the outcome. The log is a
+ * hash chain; no call deletes or edits it; admins read it with queryAudit().
  *  - Ids 10-99 carry the call's own parameters; ids from 100 on are free for extensions.
  *
  * Text is UTF-8 everywhere. Strings that are not valid UTF-8 are refused with INVALID_ARGUMENT.
@@ -24,7 +45,7 @@ namespace java org.archivist.api
 namespace go archivist
 
 /** Version of this IDL; health() reports the version the server implements. */
-const string API_VERSION = "1.0"
+const string API_VERSION = "1.1"
 
 /** Why a call failed. Clients should branch on the code, never on the message. */
 enum ErrorCode {
@@ -36,7 +57,8 @@ enum ErrorCode {
   UNAUTHENTICATED = 3,
   /** The caller is known but its role or collection rights do not allow this call. */
   PERMISSION_DENIED = 4,
-  /** A limit was hit: size of a message or document, concurrent calls, a deadline. */
+  /** A limit was hit: size of a message or document, concurrent calls (server.max_concurrent_calls),
+      the call's deadline (server.call_deadline_ms). Retry later, or with a smaller request. */
   RESOURCE_EXHAUSTED = 5,
   /** The server cannot serve right now (starting, stopping, store busy); retrying may help. */
   UNAVAILABLE = 6,
@@ -96,7 +118,11 @@ struct SearchRequest {
   14: optional i32 candidates,
   /** Return each hit's whole chunk text in SearchHit.text. Default: false (snippets only). */
   15: optional bool include_text = false,
-  /* 16-39 reserved for filters (tags, media type, date range) and grouping. */
+  /** At most one hit per document (its best chunk). Default: false. (1.1) */
+  16: optional bool group_by_document = false,
+  /* 17-39 reserved for filters (tags, media type, date range). Filters can also be written in
+     the query itself: collection:, type:, tag:, doc: (see the README's query language); the
+     server refuses queries nested deeper than its parser allows with INVALID_ARGUMENT. */
 }
 
 /** One retrieved chunk. */
@@ -184,7 +210,17 @@ struct AskRequest {
   /** Minimum share (0..1) of the question's idf-weighted terms a sentence must cover to be
       used. Default: 0.2. */
   14: optional double min_support = 0.2,
-  /* 15-39 reserved for generation options (model, temperature, max tokens, seed). */
+  /** Generation options (1.1). When use_model is true the answer is written by the server's
+      generative model from the retrieved passages; a server without a model configured refuses
+      with UNSUPPORTED. Default: false (extractive answer, verbatim sentences). */
+  15: optional bool use_model = false,
+  /** Most tokens the model may generate, 1..4096. Default: the server's (256). */
+  16: optional i32 max_tokens,
+  /** Sampling temperature, 0 (greedy, reproducible) .. 2. Default: 0. */
+  17: optional double temperature,
+  /** Sampling seed, for reproducible answers at temperature > 0. Default: 0. */
+  18: optional i64 seed,
+  /* 19-39 reserved. */
 }
 
 /** Where a statement of an answer comes from. */
@@ -344,6 +380,193 @@ struct StatsReply {
   10: i64 disk_bytes,
 }
 
+/** The material a summary is made of: exactly one of doc_id, query, tag. (1.1) */
+struct SummarizeRequest {
+  /** Bearer token of the caller. */
+  1: optional string auth_token,
+  /** One document: its id (64 hex) or a unique prefix of it (at least 8 hex digits). */
+  10: optional string doc_id,
+  /** The documents that best match this query (see query_documents). */
+  11: optional string query,
+  /** Every document with this tag (at most max_documents). */
+  12: optional string tag,
+  /** Restricts query and tag selection to one collection. Unset or empty: every collection the
+      caller may read. */
+  13: optional string collection,
+  /** Documents taken for a query, 1..20. Default: 3. */
+  14: optional i32 query_documents = 3,
+  /** Sentences kept per section, 1..10. Default: 2. */
+  15: optional i32 sentences_per_section = 2,
+  /** Sections per document, 1..50. Default: 10. */
+  16: optional i32 max_sections = 10,
+  /** Documents taken for a tag, 1..100. Default: 20. */
+  17: optional i32 max_documents = 20,
+}
+
+/** One section of a summary. */
+struct SummarySection {
+  1: string doc_id,
+  2: string document_title,
+  /** The section's heading; empty for text before the first heading. */
+  3: string heading,
+  /** Verbatim sentences, in document order. */
+  4: list<string> sentences,
+  /** One per sentence: the Citation.key that cites it. */
+  5: list<i32> citation_keys,
+}
+
+struct SummarizeReply {
+  /** The rendered summary with [n] citation markers. */
+  1: string text,
+  2: list<SummarySection> sections,
+  3: list<Citation> citations,
+  /** Documents summarized. */
+  4: i32 documents,
+  /** True when made of verbatim sentences. */
+  5: bool extractive,
+  /** True when personal identifiers were replaced (server privacy policy). */
+  6: bool redacted,
+}
+
+struct DeleteDocumentRequest {
+  /** Bearer token of the caller (ingester or admin). */
+  1: optional string auth_token,
+  /** 64 lower-case hex characters. Required. */
+  10: string doc_id,
+}
+
+struct DeleteDocumentReply {
+  /** The document that was removed, with every page, chunk, posting and vector of it. */
+  1: string doc_id,
+}
+
+struct ListCollectionsRequest {
+  1: optional string auth_token,
+}
+
+struct ListCollectionsReply {
+  /** The collections the caller may read, by name, each with its document count. */
+  1: list<CollectionStats> collections,
+}
+
+/** What a job does. */
+enum JobKind {
+  /** A batch ingest of a server-side path (submitBatch). */
+  BATCH_INGEST = 1,
+  /** A question answered in the background (submitAsk). */
+  ASK = 2,
+}
+
+enum JobState {
+  /** Accepted, waiting for a worker. */
+  QUEUED = 1,
+  RUNNING = 2,
+  /** Finished; for batches, individual files may still have failed (see failures). */
+  SUCCEEDED = 3,
+  /** The job itself could not run (see JobStatus.error). */
+  FAILED = 4,
+  /** Stopped by cancelJob; documents committed before the cancel stay. */
+  CANCELLED = 5,
+}
+
+struct SubmitBatchRequest {
+  /** Bearer token of the caller (ingester or admin). */
+  1: optional string auth_token,
+  /** A file or directory on the server, absolute or relative to the server's batch root
+      (server.batch_root). Paths outside the batch root are PERMISSION_DENIED; a server without
+      a batch root refuses every batch with UNSUPPORTED. Required. */
+  10: string path,
+  /** Collection for every document. Unset or empty: the server's default. */
+  11: optional string collection,
+  /** Tags for every document. Default: none. */
+  12: optional list<string> tags,
+}
+
+/** One file of a batch that could not be ingested. */
+struct JobFailure {
+  /** Path relative to the batch root. */
+  1: string path,
+  /** "discover" | "read" | "extract" | "embed" | "commit". */
+  2: string stage,
+  3: ErrorCode code,
+  4: string message,
+}
+
+struct JobRequest {
+  1: optional string auth_token,
+  /** The id submitBatch or submitAsk returned. Required. */
+  10: string job_id,
+}
+
+struct JobStatus {
+  /** Opaque id; jobs are kept in memory until the server restarts (last 1000). */
+  1: string job_id,
+  2: JobKind kind,
+  3: JobState state,
+  /** Token name of the submitter. */
+  4: string owner,
+  /** Unix seconds. */
+  5: i64 submitted_at,
+  /** Unix seconds; 0 while not finished. */
+  6: i64 finished_at,
+  /** Batch progress: files finished / found (files_total is 0 until discovery is done). */
+  7: i32 files_done,
+  8: i32 files_total,
+  9: i32 ingested,
+  10: i32 duplicates,
+  11: i32 failed,
+  /** Files that failed, in order (at most 1000 listed; `failed` counts them all). */
+  12: list<JobFailure> failures,
+  /** Why the job itself failed (state FAILED). */
+  13: optional ArchivistError error,
+  /** The answer of an ASK job once SUCCEEDED. */
+  14: optional AskReply answer,
+}
+
+/** A query over the audit log (admin only). Every condition set must hold. */
+struct AuditQueryRequest {
+  1: optional string auth_token,
+  /** Entries at or after this time, Unix milliseconds. Default: the beginning. */
+  10: optional i64 since_ms,
+  /** Entries before this time, Unix milliseconds. Default: no end. */
+  11: optional i64 until_ms,
+  /** Only calls by this token name ("anonymous" on servers without tokens). */
+  12: optional string caller,
+  /** Only this method, e.g. "search". */
+  13: optional string method,
+  /** Only entries that returned or touched this document. */
+  14: optional string doc_id,
+  /** Most entries returned, newest last, 1..10000. Default: 1000. */
+  15: optional i32 limit = 1000,
+}
+
+struct AuditEntry {
+  /** Position in the log, from 1, without gaps. */
+  1: i64 seq,
+  /** Unix milliseconds. */
+  2: i64 time_ms,
+  /** Token name, "anonymous", or "-" when the token was missing or wrong. */
+  3: string caller,
+  4: string method,
+  /** Arguments in short: query or question (first 256 bytes), ids, collection, counts. */
+  5: string arguments,
+  /** Ids of the documents returned or changed. */
+  6: list<string> doc_ids,
+  /** "OK" or the ErrorCode name. */
+  7: string outcome,
+  /** Hex SHA-256 over the previous entry's hash and this entry: the chain. */
+  8: string hash,
+}
+
+struct AuditQueryReply {
+  /** Matching entries, oldest first; the newest `limit` when more match. */
+  1: list<AuditEntry> entries,
+  /** True when every entry's hash chains to the one before it (nothing edited or removed). */
+  2: bool chain_intact,
+  /** Entries in the whole log. */
+  3: i64 total_entries,
+}
+
 service ArchivistService {
   /** Liveness and version. Needs no credentials, touches no data: fit for load-balancer probes. */
   HealthReply health() throws (1: ArchivistError error),
@@ -374,4 +597,34 @@ service ArchivistService {
 
   /** Counts and sizes of the archive, including every collection and its document count. */
   StatsReply stats(1: StatsRequest request) throws (1: ArchivistError error),
+
+  /** A summary of one document, the best matches of a query, or a tag, each sentence cited.
+      (1.1) */
+  SummarizeReply summarize(1: SummarizeRequest request) throws (1: ArchivistError error),
+
+  /** Removes a document and every trace of it; NOT_FOUND when it is not stored. Ingester or
+      admin, with rights on the document's collection. (1.1) */
+  DeleteDocumentReply deleteDocument(1: DeleteDocumentRequest request)
+      throws (1: ArchivistError error),
+
+  /** The collections the caller may read. (1.1) */
+  ListCollectionsReply listCollections(1: ListCollectionsRequest request)
+      throws (1: ArchivistError error),
+
+  /** ask() in the background, for long (generated) answers: returns at once with a job to
+      poll with getJob(). (1.1) */
+  JobStatus submitAsk(1: AskRequest request) throws (1: ArchivistError error),
+
+  /** Starts a batch ingest of a server-side file or directory; poll it with getJob(). (1.1) */
+  JobStatus submitBatch(1: SubmitBatchRequest request) throws (1: ArchivistError error),
+
+  /** State, progress and failures of a job (the submitter's own, or any for an admin). (1.1) */
+  JobStatus getJob(1: JobRequest request) throws (1: ArchivistError error),
+
+  /** Stops a job: no new file is started; files in flight finish. Cancelling a finished job
+      changes nothing. (1.1) */
+  JobStatus cancelJob(1: JobRequest request) throws (1: ArchivistError error),
+
+  /** Reads the audit log (admin only). The log has no call that edits or deletes it. (1.1) */
+  AuditQueryReply queryAudit(1: AuditQueryRequest request) throws (1: ArchivistError error),
 }

@@ -3,6 +3,7 @@
 #include <thrift/TConfiguration.h>
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSSLSocket.h>
 #include <thrift/transport/TSocket.h>
 #include <thrift/transport/TTransportException.h>
 
@@ -28,7 +29,16 @@ class ClientImpl : public Client {
     // A plain copy: std::max would odr-use the class constant, which libthrift does not define.
     const int default_message = at::TConfiguration::DEFAULT_MAX_MESSAGE_SIZE;
     auto config = std::make_shared<at::TConfiguration>(std::max(frame, default_message), frame);
-    socket_ = std::make_shared<at::transport::TSocket>(options.host, options.port, config);
+    if (options.tls_ca_file.empty()) {
+      socket_ = std::make_shared<at::transport::TSocket>(options.host, options.port, config);
+    } else {
+      // The server's certificate must chain to the given CA and name the host dialled.
+      ssl_ = std::make_shared<at::transport::TSSLSocketFactory>(
+          at::transport::SSLProtocol::TLSv1_2);
+      ssl_->authenticate(true);
+      ssl_->loadTrustedCertificates(options.tls_ca_file.c_str());
+      socket_ = ssl_->createSocket(options.host, options.port);
+    }
     socket_->setConnTimeout(options.connect_timeout_ms);
     socket_->setRecvTimeout(options.call_timeout_ms);
     socket_->setSendTimeout(options.call_timeout_ms);
@@ -187,7 +197,100 @@ class ClientImpl : public Client {
     return FromThriftStats(reply);
   }
 
+  Result<pipeline::Summary> Summarize(const pipeline::SummarizeOptions& options) override {
+    thrift_gen::SummarizeRequest request = ToSummarizeRequest(options);
+    SetToken(request);
+    thrift_gen::SummarizeReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->summarize(reply, request);
+      return Status::Ok();
+    }));
+    return FromThriftSummary(reply);
+  }
+
+  Status DeleteDocument(const std::string& doc_id) override {
+    thrift_gen::DeleteDocumentRequest request;
+    SetToken(request);
+    request.__set_doc_id(doc_id);
+    thrift_gen::DeleteDocumentReply reply;
+    return Call([&] {
+      stub_->deleteDocument(reply, request);
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<std::pair<std::string, uint64_t>>> ListCollections() override {
+    thrift_gen::ListCollectionsRequest request;
+    SetToken(request);
+    thrift_gen::ListCollectionsReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->listCollections(reply, request);
+      return Status::Ok();
+    }));
+    std::vector<std::pair<std::string, uint64_t>> out;
+    for (const auto& c : reply.collections) {
+      out.emplace_back(c.name, c.documents < 0 ? 0 : static_cast<uint64_t>(c.documents));
+    }
+    return out;
+  }
+
+  Result<JobInfo> SubmitBatch(const std::string& path, const std::string& collection,
+                              const std::vector<std::string>& tags) override {
+    thrift_gen::SubmitBatchRequest request;
+    SetToken(request);
+    request.__set_path(path);
+    if (!collection.empty()) request.__set_collection(collection);
+    if (!tags.empty()) request.__set_tags(tags);
+    return JobCall([&](thrift_gen::JobStatus& reply) { stub_->submitBatch(reply, request); });
+  }
+
+  Result<JobInfo> SubmitAsk(const std::string& question,
+                            const pipeline::AskOptions& options) override {
+    thrift_gen::AskRequest request = ToAskRequest(question, options);
+    SetToken(request);
+    return JobCall([&](thrift_gen::JobStatus& reply) { stub_->submitAsk(reply, request); });
+  }
+
+  Result<JobInfo> GetJob(const std::string& job_id) override {
+    thrift_gen::JobRequest request;
+    SetToken(request);
+    request.__set_job_id(job_id);
+    return JobCall([&](thrift_gen::JobStatus& reply) { stub_->getJob(reply, request); });
+  }
+
+  Result<JobInfo> CancelJob(const std::string& job_id) override {
+    thrift_gen::JobRequest request;
+    SetToken(request);
+    request.__set_job_id(job_id);
+    return JobCall([&](thrift_gen::JobStatus& reply) { stub_->cancelJob(reply, request); });
+  }
+
+  Result<AuditQueryResult> QueryAudit(const AuditFilter& filter) override {
+    thrift_gen::AuditQueryRequest request = ToAuditRequest(filter);
+    SetToken(request);
+    thrift_gen::AuditQueryReply reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      stub_->queryAudit(reply, request);
+      return Status::Ok();
+    }));
+    AuditQueryResult out;
+    out.chain_intact = reply.chain_intact;
+    out.total_entries = reply.total_entries;
+    for (const auto& e : reply.entries) out.entries.push_back(FromThriftAudit(e));
+    return out;
+  }
+
  private:
+  template <typename Send>
+  Result<JobInfo> JobCall(Send&& send) {
+    thrift_gen::JobStatus reply;
+    ARCHIVIST_RETURN_IF_ERROR(Call([&] {
+      send(reply);
+      return Status::Ok();
+    }));
+    return FromThriftJob(reply);
+  }
+
   template <typename Request>
   void SetToken(Request& request) const {
     if (!options_.auth_token.empty()) request.__set_auth_token(options_.auth_token);
@@ -229,6 +332,7 @@ class ClientImpl : public Client {
   }
 
   const ClientOptions options_;
+  std::shared_ptr<at::transport::TSSLSocketFactory> ssl_;  // set with TLS; outlives its sockets
   std::shared_ptr<at::transport::TSocket> socket_;
   std::shared_ptr<at::transport::TFramedTransport> transport_;
   std::unique_ptr<thrift_gen::ArchivistServiceClient> stub_;

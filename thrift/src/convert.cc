@@ -45,15 +45,11 @@ index::SearchHit FromThriftHit(const thrift_gen::SearchHit& hit) {
   return out;
 }
 
-thrift_gen::AskReply ToThriftAnswer(const pipeline::Answer& answer) {
-  thrift_gen::AskReply out;
-  out.__set_text(answer.text);
-  out.__set_extractive(answer.extractive);
-  out.__set_found(answer.found);
-  out.__set_sentences(answer.sentences);
-  std::vector<thrift_gen::Citation> citations;
-  citations.reserve(answer.citations.size());
-  for (const pipeline::Citation& c : answer.citations) {
+std::vector<thrift_gen::Citation> ToThriftCitations(
+    const std::vector<pipeline::Citation>& citations) {
+  std::vector<thrift_gen::Citation> out;
+  out.reserve(citations.size());
+  for (const pipeline::Citation& c : citations) {
     thrift_gen::Citation t;
     t.__set_key(c.key);
     t.__set_doc_id(c.doc_id);
@@ -63,19 +59,15 @@ thrift_gen::AskReply ToThriftAnswer(const pipeline::Answer& answer) {
     t.__set_span_end(static_cast<int32_t>(c.end));
     t.__set_chunk_id(ToI64(c.chunk_id));
     t.__set_source_path(c.source_path);
-    citations.push_back(std::move(t));
+    out.push_back(std::move(t));
   }
-  out.__set_citations(std::move(citations));
   return out;
 }
 
-pipeline::Answer FromThriftAnswer(const thrift_gen::AskReply& reply) {
-  pipeline::Answer out;
-  out.text = reply.text;
-  out.sentences = reply.sentences;
-  out.extractive = reply.extractive;
-  out.found = reply.found;
-  for (const thrift_gen::Citation& t : reply.citations) {
+std::vector<pipeline::Citation> FromThriftCitations(
+    const std::vector<thrift_gen::Citation>& citations) {
+  std::vector<pipeline::Citation> out;
+  for (const thrift_gen::Citation& t : citations) {
     pipeline::Citation c;
     c.key = t.key;
     c.doc_id = t.doc_id;
@@ -85,8 +77,28 @@ pipeline::Answer FromThriftAnswer(const thrift_gen::AskReply& reply) {
     c.begin = t.span_begin < 0 ? 0 : static_cast<uint32_t>(t.span_begin);
     c.end = t.span_end < 0 ? 0 : static_cast<uint32_t>(t.span_end);
     c.chunk_id = ToU64(t.chunk_id);
-    out.citations.push_back(std::move(c));
+    out.push_back(std::move(c));
   }
+  return out;
+}
+
+thrift_gen::AskReply ToThriftAnswer(const pipeline::Answer& answer) {
+  thrift_gen::AskReply out;
+  out.__set_text(answer.text);
+  out.__set_extractive(answer.extractive);
+  out.__set_found(answer.found);
+  out.__set_sentences(answer.sentences);
+  out.__set_citations(ToThriftCitations(answer.citations));
+  return out;
+}
+
+pipeline::Answer FromThriftAnswer(const thrift_gen::AskReply& reply) {
+  pipeline::Answer out;
+  out.text = reply.text;
+  out.sentences = reply.sentences;
+  out.extractive = reply.extractive;
+  out.found = reply.found;
+  out.citations = FromThriftCitations(reply.citations);
   return out;
 }
 

@@ -162,6 +162,7 @@ Result<index::SearchOptions> SearchOptionsFromRequest(const thrift_gen::SearchRe
   } else if (options.candidates < options.k) {
     options.candidates = options.k;
   }
+  options.group_by_document = request.__isset.group_by_document && request.group_by_document;
   return options;
 }
 
@@ -187,7 +188,108 @@ Result<pipeline::AskOptions> AskOptionsFromRequest(const thrift_gen::AskRequest&
     ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
     options.collection = request.collection;
   }
+  if (request.__isset.max_tokens && (request.max_tokens < 1 || request.max_tokens > 4096)) {
+    return Status::InvalidArgument("max_tokens must be in 1..4096");
+  }
+  if (request.__isset.temperature &&
+      (!std::isfinite(request.temperature) || request.temperature < 0 ||
+       request.temperature > 2)) {
+    return Status::InvalidArgument("temperature must be in 0..2");
+  }
+  if (request.__isset.use_model && request.use_model) {
+    // The generative path is not wired to the API yet (issue 7 owns it); say so rather than
+    // silently answering extractively.
+    return Status::Unsupported("this server has no generative model for the API; ask without "
+                               "use_model for an extractive answer");
+  }
   return options;
+}
+
+Result<pipeline::SummarizeOptions> SummarizeOptionsFromRequest(
+    const thrift_gen::SummarizeRequest& request, const RequestLimits& limits) {
+  pipeline::SummarizeOptions options;
+  int selectors = 0;
+  if (request.__isset.doc_id && !request.doc_id.empty()) {
+    ++selectors;
+    const bool hex = request.doc_id.size() >= 8 && request.doc_id.size() <= 64 &&
+                     request.doc_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) {
+      return Status::InvalidArgument("doc_id must be 8..64 lower-case hex digits (an id or a "
+                                     "prefix of one)");
+    }
+    options.doc_id = request.doc_id;
+  }
+  if (request.__isset.query && !request.query.empty()) {
+    ++selectors;
+    ARCHIVIST_RETURN_IF_ERROR(CheckQueryText("query", request.query, limits.max_query_bytes));
+    options.query = request.query;
+  }
+  if (request.__isset.tag && !request.tag.empty()) {
+    ++selectors;
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("tag", request.tag));
+    options.tag = request.tag;
+  }
+  if (selectors != 1) {
+    return Status::InvalidArgument("set exactly one of doc_id, query and tag");
+  }
+  if (request.__isset.collection && !request.collection.empty()) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("collection", request.collection));
+    options.collection = request.collection;
+  }
+  auto in_range = [](const char* name, bool set, int value, int low, int high, int& out) {
+    if (!set) return Status::Ok();
+    if (value < low || value > high) {
+      return Status::InvalidArgument(std::string(name) + " must be in " + std::to_string(low) +
+                                     ".." + std::to_string(high));
+    }
+    out = value;
+    return Status::Ok();
+  };
+  ARCHIVIST_RETURN_IF_ERROR(in_range("query_documents", request.__isset.query_documents,
+                                     request.query_documents, 1, 20, options.query_documents));
+  ARCHIVIST_RETURN_IF_ERROR(in_range("sentences_per_section",
+                                     request.__isset.sentences_per_section,
+                                     request.sentences_per_section, 1, 10,
+                                     options.sentences_per_section));
+  ARCHIVIST_RETURN_IF_ERROR(in_range("max_sections", request.__isset.max_sections,
+                                     request.max_sections, 1, 50, options.max_sections));
+  ARCHIVIST_RETURN_IF_ERROR(in_range("max_documents", request.__isset.max_documents,
+                                     request.max_documents, 1, 100, options.max_documents));
+  return options;
+}
+
+Result<AuditFilter> AuditFilterFromRequest(const thrift_gen::AuditQueryRequest& request) {
+  AuditFilter filter;
+  if (request.__isset.since_ms) filter.since_ms = request.since_ms;
+  if (request.__isset.until_ms) filter.until_ms = request.until_ms;
+  if (filter.since_ms < 0 || filter.until_ms < 0) {
+    return Status::InvalidArgument("since_ms and until_ms must be >= 0");
+  }
+  if (request.__isset.caller) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("caller", request.caller));
+    filter.caller = request.caller;
+  }
+  if (request.__isset.method) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckLabel("method", request.method));
+    filter.method = request.method;
+  }
+  if (request.__isset.doc_id) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckDocId(request.doc_id));
+    filter.doc_id = request.doc_id;
+  }
+  if (request.__isset.limit) filter.limit = request.limit;
+  if (filter.limit < 1 || filter.limit > 10'000) {
+    return Status::InvalidArgument("limit must be in 1..10000");
+  }
+  return filter;
+}
+
+Result<std::string> CheckJobId(const std::string& job_id) {
+  if (job_id.empty() || job_id.size() > 64 ||
+      job_id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz-") != std::string::npos) {
+    return Status::InvalidArgument("job_id is not a job id this server issues");
+  }
+  return job_id;
 }
 
 Result<ListWindow> ListWindowFromRequest(const thrift_gen::ListDocumentsRequest& request) {

@@ -10,6 +10,8 @@
 #include "archivist/base/status.h"
 #include "archivist/index/archive.h"
 #include "archivist/pipeline/answer.h"
+#include "archivist/pipeline/summarize.h"
+#include "archivist/thrift/server.h"
 #include "archivist_types.h"
 
 namespace archivist::service {
@@ -46,6 +48,15 @@ struct ListWindow {
   int limit = 100;
 };
 Result<ListWindow> ListWindowFromRequest(const thrift_gen::ListDocumentsRequest& request);
+
+// Exactly one material selector (doc_id | query | tag) and sizes within their documented ranges.
+Result<pipeline::SummarizeOptions> SummarizeOptionsFromRequest(
+    const thrift_gen::SummarizeRequest& request, const RequestLimits& limits);
+
+Result<AuditFilter> AuditFilterFromRequest(const thrift_gen::AuditQueryRequest& request);
+
+// A job id as the server issues them (lower-case letters, digits, '-').
+Result<std::string> CheckJobId(const std::string& job_id);
 
 // The collection (when set) and tags of an ingest request.
 Status CheckIngestLabels(const thrift_gen::IngestRequest& request);

@@ -9,17 +9,22 @@
 #include <thrift/protocol/TBinaryProtocol.h>
 #include <thrift/server/TThreadPoolServer.h>
 #include <thrift/transport/TBufferTransports.h>
+#include <thrift/transport/TSSLServerSocket.h>
+#include <thrift/transport/TSSLSocket.h>
 #include <thrift/transport/TServerSocket.h>
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "ArchivistService.h"
 #include "archivist_constants.h"
+#include "audit_log.h"
 #include "handler.h"
 #include "thrift_output.h"
 
@@ -30,13 +35,44 @@ namespace at = apache::thrift;
 
 // TServerFramework::serve() calls listen() itself; the socket is already listening (bound in
 // Create so the port is known early), and listening twice would bind a second socket.
-class BoundServerSocket : public at::transport::TServerSocket {
+template <typename Base>
+class BoundServerSocket : public Base {
  public:
-  using TServerSocket::TServerSocket;
+  using Base::Base;
   void listen() override {
-    if (!isOpen()) TServerSocket::listen();
+    if (!this->isOpen()) Base::listen();
   }
 };
+
+// Plain TCP, or TLS with the configured certificate and key (no client certificates: callers
+// authenticate with tokens).
+Result<std::shared_ptr<at::transport::TServerSocket>> MakeServerSocket(
+    const ServerOptions& options) {
+  if (options.tls_cert_file.empty()) {
+    return std::shared_ptr<at::transport::TServerSocket>(
+        std::make_shared<BoundServerSocket<at::transport::TServerSocket>>(options.host,
+                                                                          options.port));
+  }
+  try {
+    auto factory = std::make_shared<at::transport::TSSLSocketFactory>(
+        at::transport::SSLProtocol::TLSv1_2);
+    factory->server(true);
+    factory->authenticate(false);
+    factory->loadCertificate(options.tls_cert_file.c_str());
+    factory->loadPrivateKey(options.tls_key_file.c_str());
+    return std::shared_ptr<at::transport::TServerSocket>(
+        std::make_shared<BoundServerSocket<at::transport::TSSLServerSocket>>(
+            options.host, options.port, factory));
+  } catch (const at::TException& e) {
+    return Status::InvalidArgument("TLS certificate " + options.tls_cert_file + " / key " +
+                                   options.tls_key_file + ": " + e.what());
+  }
+}
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" ||
+         host.rfind("127.", 0) == 0;
+}
 
 // TFramedTransportFactory cannot carry a TConfiguration, and the frame limit lives there.
 class LimitedFramedTransportFactory : public at::transport::TTransportFactory {
@@ -54,9 +90,15 @@ class LimitedFramedTransportFactory : public at::transport::TTransportFactory {
 
 class ServerImpl : public Server {
  public:
-  ServerImpl(const ServerOptions& options, std::shared_ptr<BoundServerSocket> socket,
+  ServerImpl(const ServerOptions& options, std::unique_ptr<AuditLog> audit,
+             std::shared_ptr<ArchivistHandler> handler,
+             std::shared_ptr<at::transport::TServerSocket> socket,
              std::shared_ptr<at::server::TThreadPoolServer> server)
-      : options_(options), socket_(std::move(socket)), server_(std::move(server)) {}
+      : options_(options),
+        audit_(std::move(audit)),
+        handler_(std::move(handler)),
+        socket_(std::move(socket)),
+        server_(std::move(server)) {}
 
   ~ServerImpl() override { Stop(); }
 
@@ -98,6 +140,8 @@ class ServerImpl : public Server {
     // Interrupts accept() and idle connections; TThreadPoolServer::serve() then waits for the
     // calls in flight before it returns.
     if (serving_) server_->stop();
+    // Batch jobs stop starting files; the ones in flight finish before the handler goes away.
+    handler_->CancelAllJobs();
     done_cv_.notify_all();
   }
 
@@ -116,7 +160,10 @@ class ServerImpl : public Server {
   }
 
   const ServerOptions options_;
-  std::shared_ptr<BoundServerSocket> socket_;
+  // Declared first so it is destroyed last: the handler writes to it until it is gone.
+  std::unique_ptr<AuditLog> audit_;
+  std::shared_ptr<ArchivistHandler> handler_;
+  std::shared_ptr<at::transport::TServerSocket> socket_;
   std::shared_ptr<at::server::TThreadPoolServer> server_;
   std::mutex mu_;
   std::condition_variable done_cv_;
@@ -146,6 +193,32 @@ Status ServerOptions::Validate() const {
   if (idle_timeout_ms < 0) return Status::InvalidArgument("idle_timeout_ms must be >= 0");
   if (max_k < 1) return Status::InvalidArgument("max_k must be positive");
   if (max_query_bytes < 1) return Status::InvalidArgument("max_query_bytes must be positive");
+  if (max_concurrent_calls < 1) {
+    return Status::InvalidArgument("max_concurrent_calls must be positive");
+  }
+  if (call_deadline_ms < 0) return Status::InvalidArgument("call_deadline_ms must be >= 0");
+  if (tls_cert_file.empty() != tls_key_file.empty()) {
+    return Status::InvalidArgument("TLS needs both tls_cert and tls_key");
+  }
+  std::vector<std::string> names;
+  for (const ApiToken& token : tokens) {
+    ARCHIVIST_RETURN_IF_ERROR(token.Validate());
+    for (const std::string& name : names) {
+      if (name == token.name) {
+        return Status::InvalidArgument("two tokens are named '" + token.name + "'");
+      }
+    }
+    names.push_back(token.name);
+  }
+  if (tokens.empty() && !allow_anonymous && !IsLoopback(host)) {
+    return Status::InvalidArgument(
+        "serving on " + host +
+        " without tokens would let anyone on the network in as admin: configure "
+        "[[server.tokens]] or set server.allow_anonymous = true");
+  }
+  if (!batch_root.empty() && !std::filesystem::path(batch_root).is_absolute()) {
+    return Status::InvalidArgument("batch_root must be an absolute path");
+  }
   return ingest.Validate();
 }
 
@@ -154,8 +227,13 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
                                                const index::Embedder& embedder) {
   ARCHIVIST_RETURN_IF_ERROR(options.Validate());
   SilenceThriftDiagnostics();
+  std::unique_ptr<AuditLog> audit;
+  if (!options.audit_log_path.empty()) {
+    ARCHIVIST_ASSIGN_OR_RETURN(audit, AuditLog::Open(options.audit_log_path));
+  }
   try {
-    auto socket = std::make_shared<BoundServerSocket>(options.host, options.port);
+    ARCHIVIST_ASSIGN_OR_RETURN(std::shared_ptr<at::transport::TServerSocket> socket,
+                               MakeServerSocket(options));
     socket->setRecvTimeout(options.idle_timeout_ms);
     socket->setSendTimeout(options.idle_timeout_ms);
     try {
@@ -175,7 +253,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
     auto protocols = std::make_shared<at::protocol::TBinaryProtocolFactory>(
         frame, options.max_list_items, /*strict_read=*/true, /*strict_write=*/true);
 
-    auto handler = std::make_shared<ArchivistHandler>(options, archive, embedder);
+    auto handler = std::make_shared<ArchivistHandler>(options, archive, embedder, audit.get());
     auto processor = std::make_shared<thrift_gen::ArchivistServiceProcessor>(handler);
 
     auto threads = at::concurrency::ThreadManager::newSimpleThreadManager(
@@ -185,7 +263,8 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
 
     auto server = std::make_shared<at::server::TThreadPoolServer>(processor, socket, transports,
                                                                   protocols, threads);
-    return std::unique_ptr<Server>(new ServerImpl(options, socket, server));
+    return std::unique_ptr<Server>(
+        new ServerImpl(options, std::move(audit), std::move(handler), socket, server));
   } catch (const std::exception& e) {
     return Status::Internal(std::string("cannot set up the thrift server: ") + e.what());
   }

@@ -10,8 +10,10 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "archivist/base/status.h"
@@ -20,11 +22,32 @@
 #include "archivist/index/records.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "archivist/pipeline/summarize.h"
 
 namespace archivist::service {
 
 // Version of thrift/archivist.thrift this build implements (its API_VERSION constant).
 std::string_view ApiVersion();
+
+// What a token may do; each role includes the ones before it.
+enum class Role { kReader = 1, kIngester = 2, kAdmin = 3 };
+std::string_view RoleName(Role role);               // "reader" | "ingester" | "admin"
+Result<Role> RoleFromName(std::string_view name);   // kInvalidArgument for other names
+
+// Lower-case hex SHA-256 of `text`: how tokens are stored (`printf %s TOKEN | sha256sum`).
+std::string Sha256Hex(std::string_view text);
+
+// One API token as the server stores it: never the token itself, only its SHA-256.
+struct ApiToken {
+  std::string name;        // who: appears in the audit log. Required, unique
+  std::string sha256_hex;  // 64 hex digits of SHA-256(token). Required
+  Role role = Role::kReader;
+  // Collections the token may read and write; empty: every collection. Admins see everything.
+  std::vector<std::string> collections;
+  int64_t expires_at = 0;  // Unix seconds after which the token is refused; 0: never
+
+  Status Validate() const;
+};
 
 struct ServerOptions {
   std::string host = "127.0.0.1";        // Default: loopback only
@@ -44,6 +67,31 @@ struct ServerOptions {
   // Default: none.
   const std::atomic<bool>* stop_flag = nullptr;
   pipeline::IngestOptions ingest;  // used by the ingest call; its collection is the default one
+  // Redaction policy for answers and summaries. Default: detect, do not redact.
+  pipeline::PrivacyPolicy privacy;
+
+  // --- Security ----------------------------------------------------------------------------
+  // Accepted tokens. Empty: authentication is off and every caller is an anonymous admin, which
+  // Validate() allows only on a loopback host unless allow_anonymous is set. Default: none.
+  std::vector<ApiToken> tokens;
+  bool allow_anonymous = false;  // Default: false
+  // TLS: both set turns TLS on (PEM files). Default: plain TCP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Append-only audit log (JSON lines in a SHA-256 hash chain). Empty: no audit log. `archivist
+  // serve` sets <data dir>/audit.log. Default: empty.
+  std::string audit_log_path;
+
+  // --- Limits ------------------------------------------------------------------------------
+  // Calls running at once (health excepted); more get RESOURCE_EXHAUSTED at once. Default: 16.
+  int max_concurrent_calls = 16;
+  // A read call (search, ask, summarize, get*, list*, stats) not finished after this long
+  // answers RESOURCE_EXHAUSTED; its work still holds a concurrency slot until it ends.
+  // 0: no deadline. Default: 30,000 ms.
+  int call_deadline_ms = 30'000;
+  // Directory under which submitBatch may read (absolute). Empty: batches are refused.
+  // Default: empty.
+  std::string batch_root;
 
   Status Validate() const;
 };
@@ -78,8 +126,70 @@ struct ClientOptions {
   // Default: 600,000 ms.
   int call_timeout_ms = 600'000;
   int64_t max_frame_bytes = 64ll << 20;  // Default: 64 MiB per message
+  // PEM file of the CA (or the self-signed certificate) to trust; set: TLS on, and the server's
+  // certificate must match `host`. Default: empty (plain TCP).
+  std::string tls_ca_file;
 
   Status Validate() const;
+};
+
+// One file of a batch job that could not be ingested.
+struct JobFailure {
+  std::string path;
+  std::string stage;
+  Status error;
+};
+
+enum class JobKind { kBatchIngest = 1, kAsk = 2 };
+enum class JobState { kQueued = 1, kRunning = 2, kSucceeded = 3, kFailed = 4, kCancelled = 5 };
+std::string_view JobStateName(JobState state);  // "queued" | "running" | ...
+
+struct JobInfo {
+  std::string job_id;
+  JobKind kind = JobKind::kBatchIngest;
+  JobState state = JobState::kQueued;
+  std::string owner;
+  int64_t submitted_at = 0;
+  int64_t finished_at = 0;
+  int files_done = 0;
+  int files_total = 0;
+  int ingested = 0;
+  int duplicates = 0;
+  int failed = 0;
+  std::vector<JobFailure> failures;
+  Status error;                          // state kFailed: why
+  std::optional<pipeline::Answer> answer;  // kAsk, once kSucceeded
+
+  bool finished() const {
+    return state == JobState::kSucceeded || state == JobState::kFailed ||
+           state == JobState::kCancelled;
+  }
+};
+
+struct AuditRecord {
+  int64_t seq = 0;
+  int64_t time_ms = 0;
+  std::string caller;
+  std::string method;
+  std::string arguments;
+  std::vector<std::string> doc_ids;
+  std::string outcome;  // "OK" or a StatusCodeName
+  std::string hash;
+};
+
+struct AuditFilter {
+  int64_t since_ms = 0;      // 0: the beginning
+  int64_t until_ms = 0;      // 0: no end
+  std::string caller;        // empty: anyone
+  std::string method;        // empty: any
+  std::string doc_id;        // empty: any
+  int limit = 1000;          // newest `limit` matching entries
+};
+
+struct AuditQueryResult {
+  std::vector<AuditRecord> entries;  // oldest first
+  bool chain_intact = true;
+  int64_t total_entries = 0;
 };
 
 // Result of Client::Ingest.
@@ -124,6 +234,19 @@ class Client {
   virtual Result<DocumentList> ListDocuments(const std::string& collection = "", int offset = 0,
                                              int limit = 100) = 0;
   virtual Result<index::ArchiveStats> Stats() = 0;
+  // Uses the material fields and sizes of `options` (doc_id | query | tag, collection, ...).
+  virtual Result<pipeline::Summary> Summarize(const pipeline::SummarizeOptions& options) = 0;
+  virtual Status DeleteDocument(const std::string& doc_id) = 0;
+  // Name and document count of each collection the caller may read.
+  virtual Result<std::vector<std::pair<std::string, uint64_t>>> ListCollections() = 0;
+  // A batch ingest of a path on the server (under its batch root); returns the job at once.
+  virtual Result<JobInfo> SubmitBatch(const std::string& path, const std::string& collection = "",
+                                      const std::vector<std::string>& tags = {}) = 0;
+  virtual Result<JobInfo> SubmitAsk(const std::string& question,
+                                    const pipeline::AskOptions& options) = 0;
+  virtual Result<JobInfo> GetJob(const std::string& job_id) = 0;
+  virtual Result<JobInfo> CancelJob(const std::string& job_id) = 0;
+  virtual Result<AuditQueryResult> QueryAudit(const AuditFilter& filter) = 0;
 };
 
 }  // namespace archivist::service
