@@ -25,7 +25,9 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
     uint64_t xrow;
     kernels::VecDotFn dot;
     kernels::VecDotManyFn dot_many;
+    kernels::VecDotRowsFn rows;  // for single-token jobs; may be null
     int64_t row_begin;  // in the concatenated row space
+    int conversion;     // the activation format: a TensorType id, or -1 for F16-rounded F32
   };
   std::vector<Prepared> prep(jobs.size());
   // Activations are quantized once per job, then shared by the threads that split its rows.
@@ -39,9 +41,28 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
     Prepared& p = prep[j];
     p.dot = k.vec_dot;
     p.dot_many = k.vec_dot_many;
+    p.rows = k.vec_dot_rows;
     p.row_begin = total;
     total += job.w->n_out;
-    if (job.w->type == TensorType::kF16 && table.dot_f16_f32 != nullptr) {
+    const bool f16_path = job.w->type == TensorType::kF16 && table.dot_f16_f32 != nullptr;
+    p.conversion = f16_path ? -1 : static_cast<int>(vdt);
+    // q/k/v, gate/up and a token's experts read the same input: convert it once.
+    bool shared = false;
+    for (size_t e = 0; e < j && !shared; ++e) {
+      if (jobs[e].x == job.x && jobs[e].n_tokens == job.n_tokens && jobs[e].w->n_in == n_in &&
+          prep[e].conversion == p.conversion) {
+        p.xq = prep[e].xq;
+        p.xrow = prep[e].xrow;
+        shared = true;
+      }
+    }
+    if (f16_path) {
+      p.dot = table.dot_f16_f32;
+      p.dot_many = table.dot_f16_f32_many;
+      p.rows = table.dot_f16_f32_rows;
+    }
+    if (shared) continue;
+    if (f16_path) {
       // Round the activations to F16 as the reference does, but widen them back once here so the
       // kernel does not convert them again for every weight row.
       p.xrow = n_in * sizeof(float);
@@ -52,8 +73,6 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
         k.to_float(half.data(), reinterpret_cast<float*>(xq_bufs[j].data() + t * p.xrow), n_in);
       }
       p.xq = xq_bufs[j].data();
-      p.dot = table.dot_f16_f32;
-      p.dot_many = table.dot_f16_f32_many;
     } else if (vdt == TensorType::kF32) {
       p.xq = reinterpret_cast<const uint8_t*>(job.x);
       p.xrow = n_in * sizeof(float);
@@ -80,7 +99,13 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
                         const int64_t o = g - p.row_begin;
                         const int64_t n_in = job.w->n_in, n_out = job.w->n_out;
                         const uint8_t* wr = job.w->Row(o, job.expert);
-                        if (p.dot_many != nullptr && job.n_tokens > 1) {
+                        if (p.rows != nullptr && job.n_tokens == 1) {
+                          // Decoding: this chunk's rows of one matrix (one expert) in one call,
+                          // sharing the activation loads; they are row_bytes apart.
+                          const int64_t nw = std::min(r.end() - g, n_out - o);
+                          p.rows(n_in, wr, job.w->row_bytes, static_cast<int>(nw), p.xq, job.y + o);
+                          g += nw - 1;
+                        } else if (p.dot_many != nullptr && job.n_tokens > 1) {
                           float tile[16];
                           for (int64_t t0 = 0; t0 < job.n_tokens; t0 += 16) {
                             const int nx = static_cast<int>(std::min<int64_t>(16, job.n_tokens - t0));

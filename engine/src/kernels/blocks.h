@@ -65,4 +65,23 @@ inline void ScaleMinK4(int j, const uint8_t* q, uint8_t* sc, uint8_t* m) {
   }
 }
 
+// The fields of block i of a Q4_K or Q5_K row (qh is null for Q4_K), so one kernel body serves both.
+struct K45Fields {
+  const uint8_t* scales;
+  const uint8_t* qs;
+  const uint8_t* qh;
+  uint16_t d, dmin;
+};
+
+template <bool kFiveBit>
+inline K45Fields K45BlockFields(const void* w, int64_t i) {
+  if constexpr (kFiveBit) {
+    const BlockQ5_K& a = static_cast<const BlockQ5_K*>(w)[i];
+    return {a.scales, a.qs, a.qh, a.d, a.dmin};
+  } else {
+    const BlockQ4_K& a = static_cast<const BlockQ4_K*>(w)[i];
+    return {a.scales, a.qs, nullptr, a.d, a.dmin};
+  }
+}
+
 }  // namespace archivist::engine::kernels

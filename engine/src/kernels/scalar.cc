@@ -283,22 +283,9 @@ float Q45_KDot(int64_t n, const void* w, const void* x) {
   float sum = 0;
   uint8_t q[kQK_K];
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const uint8_t *scales, *qs, *qh = nullptr;
-    uint16_t d16, dmin16;
-    if constexpr (kFiveBit) {
-      const BlockQ5_K& a = static_cast<const BlockQ5_K*>(w)[i];
-      scales = a.scales;
-      qs = a.qs;
-      qh = a.qh;
-      d16 = a.d;
-      dmin16 = a.dmin;
-    } else {
-      const BlockQ4_K& a = static_cast<const BlockQ4_K*>(w)[i];
-      scales = a.scales;
-      qs = a.qs;
-      d16 = a.d;
-      dmin16 = a.dmin;
-    }
+    const K45Fields f = K45BlockFields<kFiveBit>(w, i);
+    const uint8_t *scales = f.scales, *qs = f.qs, *qh = f.qh;
+    const uint16_t d16 = f.d, dmin16 = f.dmin;
     UnpackQ45_K(qs, qh, q);
     int32_t sumi = 0, summ = 0;
     for (int j = 0; j < 8; ++j) {

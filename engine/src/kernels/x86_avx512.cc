@@ -1,5 +1,5 @@
 // AVX-512 (F, BW, VL, VNNI) kernels: the shared x86 kernels rebuilt with vpdpbusd, plus 512-bit
-// float dot products.
+// Q8_0 and K-quant kernels (float kernels: x86_avx512_float.cc).
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -12,106 +12,6 @@ namespace archivist::engine::kernels {
 #if defined(__x86_64__)
 namespace {
 #include "kernels/x86_kernels.inc"
-
-float DotF32Avx512(int64_t n, const float* a, const float* b) {
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
-    acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), acc1);
-  }
-  for (; i + 16 <= n; i += 16) {
-    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
-  }
-  float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-
-// Dots of up to 8 rows with one shared row; the 8 horizontal sums are done together by a
-// transposing add tree instead of 8 separate reductions.
-void DotF32ManyAvx512(int64_t n, const float* const* a, int na, const float* b, float* out) {
-  if (n % 16 != 0 || na > 8) {
-    for (int i = 0; i < na; ++i) out[i] = DotF32Avx512(n, a[i], b);
-    return;
-  }
-  __m512 acc[8];
-  for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < n; k += 16) {
-    const __m512 bv = _mm512_loadu_ps(b + k);
-    for (int i = 0; i < na; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + k), bv, acc[i]);
-  }
-  // 512 -> 256: add the halves of each accumulator.
-  __m256 h[8];
-  for (int i = 0; i < 8; ++i) {
-    h[i] = _mm256_add_ps(_mm512_castps512_ps256(acc[i]),
-                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[i]), 1)));
-  }
-  // hadd tree: after three rounds lane j of each 128-bit half holds partial sums of row j.
-  const __m256 s01 = _mm256_hadd_ps(h[0], h[1]), s23 = _mm256_hadd_ps(h[2], h[3]);
-  const __m256 s45 = _mm256_hadd_ps(h[4], h[5]), s67 = _mm256_hadd_ps(h[6], h[7]);
-  const __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
-  // s0123 = [r0 r1 r2 r3 | r0 r1 r2 r3] partials of the low / high 128-bit lanes.
-  const __m256 lo = _mm256_permute2f128_ps(s0123, s4567, 0x20);
-  const __m256 hi = _mm256_permute2f128_ps(s0123, s4567, 0x31);
-  alignas(32) float r[8];
-  _mm256_store_ps(r, _mm256_add_ps(lo, hi));
-  for (int i = 0; i < na; ++i) out[i] = r[i];
-}
-
-void AxpyF32Avx512(int64_t n, float a, const float* x, float* y) {
-  const __m512 va = _mm512_set1_ps(a);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
-  }
-  for (; i < n; ++i) y[i] += a * x[i];
-}
-
-void AxpyF16Avx512(int64_t n, float a, const uint16_t* x, float* y) {
-  const __m512 va = _mm512_set1_ps(a);
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    const __m512 xv = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)));
-    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, xv, _mm512_loadu_ps(y + i)));
-  }
-  for (; i < n; ++i) y[i] += a * H2F(x[i]);
-}
-
-float DotF32F16Avx512(int64_t n, const float* a, const uint16_t* b) {
-  __m512 acc = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    acc = _mm512_fmadd_ps(
-        _mm512_loadu_ps(a + i),
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc);
-  }
-  float s = _mm512_reduce_add_ps(acc);
-  for (; i < n; ++i) s += a[i] * H2F(b[i]);
-  return s;
-}
-
-float F32DotAvx512(int64_t n, const void* w, const void* x) {
-  return DotF32Avx512(n, static_cast<const float*>(w), static_cast<const float*>(x));
-}
-
-float F16DotAvx512(int64_t n, const void* w, const void* x) {
-  const uint16_t* a = static_cast<const uint16_t*>(w);
-  const uint16_t* b = static_cast<const uint16_t*>(x);
-  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    acc0 = _mm512_fmadd_ps(
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i))),
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc0);
-    acc1 = _mm512_fmadd_ps(
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16))),
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 16))), acc1);
-  }
-  float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-  for (; i < n; ++i) s += H2F(a[i]) * H2F(b[i]);
-  return s;
-}
 
 // Two Q8_0 blocks per iteration in one 512-bit vpdpbusd.
 float Q8_0DotAvx512(int64_t n, const void* w, const void* x) {
@@ -144,20 +44,94 @@ float Q8_0DotAvx512(int64_t n, const void* w, const void* x) {
 
 
 // ---- K-quants with 512-bit registers: two 32-value sub-blocks per instruction. ----
+//
+// Each kernel is split into "unpack one weight block" and "multiply it with one Q8_K activation
+// block", so the prompt kernels (one weight row, NX activation rows) and the decode kernels (NW
+// weight rows, one activation row) share the arithmetic and give identical results per pair.
+
+#define ARCHIVIST_INLINE inline __attribute__((always_inline))
 
 // Q4_K/Q5_K: values 64c .. 64c+63 are sub-blocks 2c (low nibbles) and 2c+1 (high nibbles), and
 // the Q8_K activations hold them contiguously, so one 512-bit maddubs covers both.
-template <bool kFiveBit, int NX>
-void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
+struct Q45KBlock {
+  __m512i q[4], scv[4];
+  __m128i mins16;
+  float d, dmin;
+};
+
+template <bool kFiveBit>
+ARCHIVIST_INLINE void UnpackQ45K(const void* w, int64_t i, Q45KBlock* u) {
   const __m512i m4 = _mm512_set1_epi8(0xF);
   const __m512i one = _mm512_set1_epi8(1);
   // Upper 256 bits are shifted by 4 (high nibbles), lower by 0.
   const __m512i nib_shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
   const __m512i hi_half = _mm512_srli_epi16(nib_shift, 2);  // 0 in the low half, 1 in the high
-  __m512i scale_idx[4];
-  for (int c = 0; c < 4; ++c) {
-    scale_idx[c] = _mm512_add_epi16(hi_half, _mm512_set1_epi16(static_cast<short>(2 * c)));
+  const K45Fields f = K45BlockFields<kFiveBit>(w, i);
+  const uint8_t *scales = f.scales, *qs = f.qs, *qh = f.qh;
+  const uint16_t d16 = f.d, dmin16 = f.dmin;
+  const __m128i sm = DecodeScalesK4(scales);
+  u->mins16 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
+  // Scales as int16 lanes, spread to [sc(2c) x 16, sc(2c+1) x 16] by one permute per pair.
+  const __m512i sc512 = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(sm));
+  __m512i hbits = _mm512_setzero_si512();
+  if constexpr (kFiveBit) {
+    hbits = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qh)));
   }
+  for (int c = 0; c < 4; ++c) {
+    const __m512i raw =
+        _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c)));
+    u->q[c] = _mm512_and_si512(_mm512_srlv_epi16(raw, nib_shift), m4);
+    if constexpr (kFiveBit) {
+      // Bit 2c of qh for the low half, bit 2c + 1 for the high half.
+      const __m512i hs = _mm512_add_epi16(hi_half, _mm512_set1_epi16(static_cast<short>(2 * c)));
+      const __m512i hshift = _mm512_srlv_epi16(hbits, hs);  // by 2c (low) or 2c + 1 (high)
+      u->q[c] = _mm512_or_si512(u->q[c], _mm512_slli_epi16(_mm512_and_si512(hshift, one), 4));
+    }
+    const __m512i idx = _mm512_add_epi16(hi_half, _mm512_set1_epi16(static_cast<short>(2 * c)));
+    u->scv[c] = _mm512_permutexvar_epi16(idx, sc512);
+  }
+  u->d = H2F(d16);
+  u->dmin = H2F(dmin16);
+}
+
+// The activation block's quants and its pairwise-added 16-value sums, loaded once per block.
+struct Q8KBlockRegs {
+  __m512i y[4];
+  __m128i bsum8;  // sums of the 8 sub-blocks of 32
+  float d;
+};
+
+ARCHIVIST_INLINE void LoadQ8K(const BlockQ8_K& b, Q8KBlockRegs* r) {
+  for (int c = 0; c < 4; ++c) r->y[c] = _mm512_loadu_si512(b.qs + 64 * c);
+  const __m128i bs_lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums));
+  const __m128i bs_hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums + 8));
+  r->bsum8 = _mm_hadd_epi16(bs_lo, bs_hi);
+  r->d = b.d;
+}
+
+ARCHIVIST_INLINE void MulQ45K(const Q45KBlock& u, const Q8KBlockRegs& b, __m512* acc,
+                              __m128* acc_m) {
+  __m512i sumi = _mm512_setzero_si512();
+  for (int c = 0; c < 4; ++c) {
+    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[c], b.y[c]), u.scv[c]));
+  }
+  *acc = _mm512_fmadd_ps(_mm512_set1_ps(u.d * b.d), _mm512_cvtepi32_ps(sumi), *acc);
+  const __m128i prod = _mm_madd_epi16(u.mins16, b.bsum8);
+  *acc_m = _mm_fmadd_ps(_mm_set1_ps(u.dmin * b.d), _mm_cvtepi32_ps(prod), *acc_m);
+}
+
+ARCHIVIST_INLINE float FinishQ45K(__m512 acc, __m128 m) {
+  m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+  m = _mm_add_ss(m, _mm_movehdup_ps(m));
+  return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(m);
+}
+
+const BlockQ8_K& Q8KRow(const void* x, uint64_t stride, int r, int64_t i) {
+  return reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + r * stride)[i];
+}
+
+template <bool kFiveBit, int NX>
+void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
   __m512 acc[NX];
   __m128 acc_m[NX];
   for (int r = 0; r < NX; ++r) {
@@ -165,125 +139,137 @@ void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, f
     acc_m[r] = _mm_setzero_ps();
   }
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const uint8_t *scales, *qs, *qh = nullptr;
-    uint16_t d16, dmin16;
-    if constexpr (kFiveBit) {
-      const BlockQ5_K& a = static_cast<const BlockQ5_K*>(w)[i];
-      scales = a.scales;
-      qs = a.qs;
-      qh = a.qh;
-      d16 = a.d;
-      dmin16 = a.dmin;
-    } else {
-      const BlockQ4_K& a = static_cast<const BlockQ4_K*>(w)[i];
-      scales = a.scales;
-      qs = a.qs;
-      d16 = a.d;
-      dmin16 = a.dmin;
-    }
-    const __m128i sm = DecodeScalesK4(scales);
-    const __m128i mins16 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
-    // Scales as int16 lanes, spread to [sc(2c) x 16, sc(2c+1) x 16] by one permute per pair.
-    const __m512i sc512 = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(sm));
-    __m512i q[4], scv[4];
-    __m512i hbits = _mm512_setzero_si512();
-    if constexpr (kFiveBit) {
-      hbits = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qh)));
-    }
-    for (int c = 0; c < 4; ++c) {
-      const __m512i raw =
-          _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c)));
-      q[c] = _mm512_and_si512(_mm512_srlv_epi16(raw, nib_shift), m4);
-      if constexpr (kFiveBit) {
-        // Bit 2c of qh for the low half, bit 2c + 1 for the high half.
-        const __m512i hs = _mm512_add_epi16(_mm512_srli_epi16(nib_shift, 2),
-                                            _mm512_set1_epi16(static_cast<short>(2 * c)));
-        const __m512i hshift = _mm512_srlv_epi16(hbits, hs);  // by 2c (low) or 2c + 1 (high)
-        q[c] = _mm512_or_si512(q[c], _mm512_slli_epi16(_mm512_and_si512(hshift, one), 4));
-      }
-      scv[c] = _mm512_permutexvar_epi16(scale_idx[c], sc512);
-    }
-    const float d = H2F(d16), dmin = H2F(dmin16);
+    Q45KBlock u;
+    UnpackQ45K<kFiveBit>(w, i, &u);
     for (int r = 0; r < NX; ++r) {
-      const BlockQ8_K& b =
-          reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + r * stride)[i];
-      __m512i sumi = _mm512_setzero_si512();
-      for (int c = 0; c < 4; ++c) {
-        const __m512i y = _mm512_loadu_si512(b.qs + 64 * c);
-        sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(q[c], y), scv[c]));
-      }
-      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(d * b.d), _mm512_cvtepi32_ps(sumi), acc[r]);
-      const __m128i bs_lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums));
-      const __m128i bs_hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums + 8));
-      const __m128i prod = _mm_madd_epi16(mins16, _mm_hadd_epi16(bs_lo, bs_hi));
-      acc_m[r] = _mm_fmadd_ps(_mm_set1_ps(dmin * b.d), _mm_cvtepi32_ps(prod), acc_m[r]);
+      Q8KBlockRegs b;
+      LoadQ8K(Q8KRow(x, stride, r, i), &b);
+      MulQ45K(u, b, &acc[r], &acc_m[r]);
     }
   }
-  for (int r = 0; r < NX; ++r) {
-    __m128 m = acc_m[r];
-    m = _mm_add_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_add_ss(m, _mm_movehdup_ps(m));
-    out[r] = _mm512_reduce_add_ps(acc[r]) - _mm_cvtss_f32(m);
+  for (int r = 0; r < NX; ++r) out[r] = FinishQ45K(acc[r], acc_m[r]);
+}
+
+// NW weight rows against one activation row (decode).
+template <bool kFiveBit, int NW>
+void Q45_KRowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
+  __m512 acc[NW];
+  __m128 acc_m[NW];
+  for (int r = 0; r < NW; ++r) {
+    acc[r] = _mm512_setzero_ps();
+    acc_m[r] = _mm_setzero_ps();
   }
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    Q8KBlockRegs b;
+    LoadQ8K(static_cast<const BlockQ8_K*>(x)[i], &b);
+    for (int r = 0; r < NW; ++r) {
+      Q45KBlock u;
+      UnpackQ45K<kFiveBit>(static_cast<const uint8_t*>(w) + r * w_stride, i, &u);
+      MulQ45K(u, b, &acc[r], &acc_m[r]);
+    }
+  }
+  for (int r = 0; r < NW; ++r) out[r] = FinishQ45K(acc[r], acc_m[r]);
 }
 
 // Q6_K: chunk pairs (64 values) per instruction; the four 16-value scales of a pair are spread
 // over the int16 lanes with a permute.
-template <int NX>
-void Q6_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
-  const BlockQ6_K* a = static_cast<const BlockQ6_K*>(w);
+struct Q6KBlock {
+  __m512i q[4], scv[4];
+  __m256i sc16;
+  float d;
+};
+
+ARCHIVIST_INLINE void UnpackQ6K(const BlockQ6_K& a, Q6KBlock* u) {
   const __m512i m4 = _mm512_set1_epi8(0xF);
   const __m512i m2 = _mm512_set1_epi8(3);
   // Per 32 int16 lanes of a pair p: scale index 4p + lane / 8.
-  alignas(64) int16_t idx_base[32];
-  for (int l = 0; l < 32; ++l) idx_base[l] = static_cast<int16_t>(l / 8);
-  const __m512i idx0 = _mm512_load_si512(idx_base);
+  const __m512i idx0 = _mm512_set_epi16(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1,
+                                        1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  for (int h = 0; h < 2; ++h) {
+    // Chunks 4h .. 4h+3 as pairs (4h, 4h+1) and (4h+2, 4h+3); chunk k of half h: ql bytes
+    // [64h + 32(k&1)), high bits of qh >> 2k.
+    const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.ql + 64 * h));
+    const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.ql + 64 * h + 32));
+    const __m256i hb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a.qh + 32 * h));
+    const __m512i ql01 = _mm512_inserti64x4(_mm512_castsi256_si512(l0), l1, 1);
+    const __m512i hb2 = _mm512_broadcast_i64x4(hb);
+    // Pair 0: chunk 0 (l0 & 0xF, qh bits 0-1), chunk 1 (l1 & 0xF, qh bits 2-3).
+    const __m512i sh01 = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    const __m512i h01 = _mm512_and_si512(_mm512_srlv_epi16(hb2, sh01), m2);
+    u->q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql01, m4), _mm512_slli_epi16(h01, 4));
+    // Pair 1: chunk 2 (l0 >> 4, qh bits 4-5), chunk 3 (l1 >> 4, qh bits 6-7).
+    const __m512i sh23 = _mm512_add_epi16(sh01, _mm512_set1_epi16(4));
+    const __m512i h23 = _mm512_and_si512(_mm512_srlv_epi16(hb2, sh23), m2);
+    u->q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql01, 4), m4),
+                                      _mm512_slli_epi16(h23, 4));
+  }
+  u->sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.scales)));
+  const __m512i sc512 = _mm512_castsi256_si512(u->sc16);
+  for (int p = 0; p < 4; ++p) {
+    u->scv[p] = _mm512_permutexvar_epi16(_mm512_add_epi16(idx0, _mm512_set1_epi16(4 * p)), sc512);
+  }
+  u->d = H2F(a.d);
+}
+
+ARCHIVIST_INLINE void MulQ6K(const Q6KBlock& u, const __m512i (&y)[4], __m256i bs, float bd,
+                             __m512* acc) {
+  __m512i sumi = _mm512_setzero_si512();
+  for (int p = 0; p < 4; ++p) {
+    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[p], y[p]), u.scv[p]));
+  }
+  const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(u.sc16, bs), 5);
+  sumi = _mm512_sub_epi32(sumi, _mm512_zextsi256_si512(corr));
+  *acc = _mm512_fmadd_ps(_mm512_set1_ps(u.d * bd), _mm512_cvtepi32_ps(sumi), *acc);
+}
+
+template <int NX>
+void Q6_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
+  const BlockQ6_K* a = static_cast<const BlockQ6_K*>(w);
   __m512 acc[NX];
   for (int r = 0; r < NX; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const int8_t* sc = a[i].scales;
-    __m512i q[4];
-    for (int h = 0; h < 2; ++h) {
-      // Chunks 4h .. 4h+3 as pairs (4h, 4h+1) and (4h+2, 4h+3); chunk k of half h: ql bytes
-      // [64h + 32(k&1)), high bits of qh >> 2k.
-      const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].ql + 64 * h));
-      const __m256i l1 =
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].ql + 64 * h + 32));
-      const __m256i hb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[i].qh + 32 * h));
-      const __m512i ql01 = _mm512_inserti64x4(_mm512_castsi256_si512(l0), l1, 1);
-      const __m512i hb2 = _mm512_broadcast_i64x4(hb);
-      // Pair 0: chunk 0 (l0 & 0xF, qh bits 0-1), chunk 1 (l1 & 0xF, qh bits 2-3).
-      const __m512i sh01 = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
-      const __m512i h01 = _mm512_and_si512(_mm512_srlv_epi16(hb2, sh01), m2);
-      q[2 * h] = _mm512_or_si512(_mm512_and_si512(ql01, m4), _mm512_slli_epi16(h01, 4));
-      // Pair 1: chunk 2 (l0 >> 4, qh bits 4-5), chunk 3 (l1 >> 4, qh bits 6-7).
-      const __m512i sh23 = _mm512_add_epi16(sh01, _mm512_set1_epi16(4));
-      const __m512i h23 = _mm512_and_si512(_mm512_srlv_epi16(hb2, sh23), m2);
-      q[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql01, 4), m4),
-                                     _mm512_slli_epi16(h23, 4));
-    }
-    const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(sc)));
-    const __m512i sc512 = _mm512_castsi256_si512(sc16);
-    __m512i scv[4];
-    for (int p = 0; p < 4; ++p) {
-      scv[p] = _mm512_permutexvar_epi16(_mm512_add_epi16(idx0, _mm512_set1_epi16(4 * p)), sc512);
-    }
-    const float d = H2F(a[i].d);
+    Q6KBlock u;
+    UnpackQ6K(a[i], &u);
     for (int r = 0; r < NX; ++r) {
-      const BlockQ8_K& b =
-          reinterpret_cast<const BlockQ8_K*>(static_cast<const uint8_t*>(x) + r * stride)[i];
-      __m512i sumi = _mm512_setzero_si512();
-      for (int p = 0; p < 4; ++p) {
-        const __m512i y = _mm512_loadu_si512(b.qs + 64 * p);
-        sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(q[p], y), scv[p]));
-      }
-      const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.bsums));
-      const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(sc16, bs), 5);
-      sumi = _mm512_sub_epi32(sumi, _mm512_zextsi256_si512(corr));
-      acc[r] = _mm512_fmadd_ps(_mm512_set1_ps(d * b.d), _mm512_cvtepi32_ps(sumi), acc[r]);
+      const BlockQ8_K& b = Q8KRow(x, stride, r, i);
+      __m512i y[4];
+      for (int p = 0; p < 4; ++p) y[p] = _mm512_loadu_si512(b.qs + 64 * p);
+      MulQ6K(u, y, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.bsums)), b.d, &acc[r]);
     }
   }
   for (int r = 0; r < NX; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
+}
+
+template <int NW>
+void Q6_KRowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
+  __m512 acc[NW];
+  for (int r = 0; r < NW; ++r) acc[r] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n / kQK_K; ++i) {
+    const BlockQ8_K& b = static_cast<const BlockQ8_K*>(x)[i];
+    __m512i y[4];
+    for (int p = 0; p < 4; ++p) y[p] = _mm512_loadu_si512(b.qs + 64 * p);
+    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.bsums));
+    for (int r = 0; r < NW; ++r) {
+      Q6KBlock u;
+      UnpackQ6K(reinterpret_cast<const BlockQ6_K*>(static_cast<const uint8_t*>(w) + r * w_stride)[i],
+                &u);
+      MulQ6K(u, y, bs, b.d, &acc[r]);
+    }
+  }
+  for (int r = 0; r < NW; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
+}
+
+// Splits nw weight rows into kernels of 4 rows (enough independent chains to hide latency while
+// the unpacked blocks stay in registers) and single rows.
+template <void (*K4)(int64_t, const void*, uint64_t, const void*, float*),
+          void (*K1)(int64_t, const void*, uint64_t, const void*, float*)>
+void RowsBy4(int64_t n, const void* w, uint64_t w_stride, int nw, const void* x, float* out) {
+  for (; nw >= 4; nw -= 4, w = static_cast<const uint8_t*>(w) + 4 * w_stride, out += 4) {
+    K4(n, w, w_stride, x, out);
+  }
+  for (; nw >= 1; nw -= 1, w = static_cast<const uint8_t*>(w) + w_stride, out += 1) {
+    K1(n, w, w_stride, x, out);
+  }
 }
 
 template <bool kFiveBit>
@@ -330,48 +316,6 @@ void Q6_KDotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride,
     case 2: Q6_KDotNAvx512<2>(n, w, x, stride, out); break;
     case 1: Q6_KDotNAvx512<1>(n, w, x, stride, out); break;
     default: break;
-  }
-}
-
-// F16 weights against F32 activation rows (already F16-rounded): each 32-value weight chunk is
-// converted once and used for every row.
-template <int NX>
-void F16F32DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
-  const uint16_t* a = static_cast<const uint16_t*>(w);
-  __m512 acc0[NX], acc1[NX];
-  for (int r = 0; r < NX; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m512 w0 = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
-    const __m512 w1 =
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
-    for (int r = 0; r < NX; ++r) {
-      const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
-      acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(b + i), acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(b + i + 16), acc1[r]);
-    }
-  }
-  for (int r = 0; r < NX; ++r) {
-    const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
-    float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
-    for (int64_t k = i; k < n; ++k) s += H2F(a[k]) * b[k];
-    out[r] = s;
-  }
-}
-
-float F16F32DotAvx512(int64_t n, const void* w, const void* x) {
-  float r;
-  F16F32DotNAvx512<1>(n, w, x, 0, &r);
-  return r;
-}
-
-void F16F32DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
-                         float* out) {
-  for (; nx >= 8; nx -= 8, x = static_cast<const uint8_t*>(x) + 8 * stride, out += 8) {
-    F16F32DotNAvx512<8>(n, w, x, stride, out);
-  }
-  for (; nx >= 1; nx -= 1, x = static_cast<const uint8_t*>(x) + stride, out += 1) {
-    F16F32DotNAvx512<1>(n, w, x, stride, out);
   }
 }
 
@@ -426,28 +370,65 @@ void Q8_0DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride,
   }
 }
 
+// Q8_0 weight rows against one activation row: the activation's pair of blocks and its scales are
+// loaded once for all NW rows; per row the arithmetic is that of Q8_0DotAvx512.
+template <int NW>
+void Q8_0RowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
+  const BlockQ8_0* b = static_cast<const BlockQ8_0*>(x);
+  const BlockQ8_0* a[NW];
+  __m512 acc[NW];
+  for (int r = 0; r < NW; ++r) {
+    a[r] = reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(w) + r * w_stride);
+    acc[r] = _mm512_setzero_ps();
+  }
+  const int64_t nb = n / kQK8_0;
+  int64_t i = 0;
+  for (; i + 2 <= nb; i += 2) {
+    const __m512i qb = _mm512_inserti64x4(
+        _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs))),
+        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i + 1].qs)), 1);
+    const float db0 = H2F(b[i].d), db1 = H2F(b[i + 1].d);
+    for (int r = 0; r < NW; ++r) {
+      const __m512i qa = _mm512_inserti64x4(
+          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r][i].qs))),
+          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r][i + 1].qs)), 1);
+      const __m512i ua = _mm512_abs_epi8(qa);
+      const __m512i sb = _mm512_mask_sub_epi8(qb, _mm512_movepi8_mask(qa), _mm512_setzero_si512(), qb);
+      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ua, sb);
+      const __m512 d = _mm512_insertf32x8(_mm512_set1_ps(H2F(a[r][i].d) * db0),
+                                          _mm256_set1_ps(H2F(a[r][i + 1].d) * db1), 1);
+      acc[r] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc[r]);
+    }
+  }
+  for (int r = 0; r < NW; ++r) {
+    float s = _mm512_reduce_add_ps(acc[r]);
+    if (i < nb) s += Q8_0DotX86((nb - i) * kQK8_0, a[r] + i, b + i);
+    out[r] = s;
+  }
+}
+
 }  // namespace
 
 void FillAvx512(KernelTable* t) {
   FillX86Common(t);
+  FillAvx512Float(t);
   auto& k = t->types;
-  k[static_cast<int>(TensorType::kF32)].vec_dot = F32DotAvx512;
-  k[static_cast<int>(TensorType::kF16)].vec_dot = F16DotAvx512;
   k[static_cast<int>(TensorType::kQ8_0)].vec_dot = Q8_0DotAvx512;
   k[static_cast<int>(TensorType::kQ8_0)].vec_dot_many = Q8_0DotManyAvx512;
+  k[static_cast<int>(TensorType::kQ8_0)].vec_dot_rows =
+      RowsBy4<Q8_0RowsNAvx512<4>, Q8_0RowsNAvx512<1>>;
+  k[static_cast<int>(TensorType::kQ4_K)].vec_dot_rows =
+      RowsBy4<Q45_KRowsNAvx512<false, 4>, Q45_KRowsNAvx512<false, 1>>;
+  k[static_cast<int>(TensorType::kQ5_K)].vec_dot_rows =
+      RowsBy4<Q45_KRowsNAvx512<true, 4>, Q45_KRowsNAvx512<true, 1>>;
+  k[static_cast<int>(TensorType::kQ6_K)].vec_dot_rows =
+      RowsBy4<Q6_KRowsNAvx512<4>, Q6_KRowsNAvx512<1>>;
   k[static_cast<int>(TensorType::kQ4_K)].vec_dot = Q45_KDotAvx512<false>;
   k[static_cast<int>(TensorType::kQ4_K)].vec_dot_many = Q45_KDotManyAvx512<false>;
   k[static_cast<int>(TensorType::kQ5_K)].vec_dot = Q45_KDotAvx512<true>;
   k[static_cast<int>(TensorType::kQ5_K)].vec_dot_many = Q45_KDotManyAvx512<true>;
   k[static_cast<int>(TensorType::kQ6_K)].vec_dot = Q6_KDotAvx512;
   k[static_cast<int>(TensorType::kQ6_K)].vec_dot_many = Q6_KDotManyAvx512;
-  t->dot_f32 = DotF32Avx512;
-  t->dot_f32_many = DotF32ManyAvx512;
-  t->dot_f16_f32 = F16F32DotAvx512;
-  t->dot_f16_f32_many = F16F32DotManyAvx512;
-  t->axpy_f32 = AxpyF32Avx512;
-  t->axpy_f16 = AxpyF16Avx512;
-  t->dot_f32_f16 = DotF32F16Avx512;
 }
 
 #else

@@ -280,6 +280,7 @@ void Moe(const MoeWeights& w, const MoeParams& p, const HParams& hp, const float
   std::vector<float> result(n * k * d, 0.0f);  // per slot, summed in slot order below
   struct ExpertWork {
     int64_t e, m;
+    const float* in;  // the expert's input rows: x itself, or the gathered / scaled copy
     std::vector<float> x, g, u, y;
   };
   std::vector<ExpertWork> work;
@@ -289,10 +290,17 @@ void Moe(const MoeWeights& w, const MoeParams& p, const HParams& hp, const float
     ExpertWork ew;
     ew.e = e;
     ew.m = static_cast<int64_t>(sl.size());
-    ew.x.resize(ew.m * d);
     ew.g.resize(ew.m * n_ff);
     ew.u.resize(ew.m * n_ff);
     ew.y.resize(ew.m * d);
+    if (ew.m == 1 && p.router != RouterKind::kSigmoidInput) {
+      // Decoding: every expert reads the token's row itself, so MatMulMany converts it once.
+      ew.in = x + (sl[0] / k) * d;
+      work.push_back(std::move(ew));
+      continue;
+    }
+    ew.x.resize(ew.m * d);
+    ew.in = ew.x.data();
     for (int64_t i = 0; i < ew.m; ++i) {
       const float* src = x + (sl[i] / k) * d;
       const float s = p.router == RouterKind::kSigmoidInput ? weight[sl[i]] : 1.0f;
@@ -304,8 +312,8 @@ void Moe(const MoeWeights& w, const MoeParams& p, const HParams& hp, const float
   // all the down projections.
   std::vector<ops::MatMulJob> jobs;
   for (auto& ew : work) {
-    jobs.push_back({&w.gate_exps, ew.e, ew.x.data(), ew.m, ew.g.data()});
-    jobs.push_back({&w.up_exps, ew.e, ew.x.data(), ew.m, ew.u.data()});
+    jobs.push_back({&w.gate_exps, ew.e, ew.in, ew.m, ew.g.data()});
+    jobs.push_back({&w.up_exps, ew.e, ew.in, ew.m, ew.u.data()});
   }
   ops::MatMulMany(jobs);
   jobs.clear();

@@ -1,0 +1,217 @@
+// AVX-512 float kernels: F32 and F16 dot products (the F16 ones against F32 activations that were
+// rounded to F16 once per row), attention helpers, and the F16 multi-weight-row kernel used when
+// one token is decoded.
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "kernels/fp16.h"
+#include "kernels/kernels.h"
+
+namespace archivist::engine::kernels {
+#if defined(__x86_64__)
+namespace {
+
+inline float H2F(uint16_t h) { return _cvtsh_ss(h); }
+float DotF32Avx512(int64_t n, const float* a, const float* b) {
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
+    acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), acc1);
+  }
+  for (; i + 16 <= n; i += 16) {
+    acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
+  }
+  float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+// Dots of up to 8 rows with one shared row; the 8 horizontal sums are done together by a
+// transposing add tree instead of 8 separate reductions.
+void DotF32ManyAvx512(int64_t n, const float* const* a, int na, const float* b, float* out) {
+  if (n % 16 != 0 || na > 8) {
+    for (int i = 0; i < na; ++i) out[i] = DotF32Avx512(n, a[i], b);
+    return;
+  }
+  __m512 acc[8];
+  for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < n; k += 16) {
+    const __m512 bv = _mm512_loadu_ps(b + k);
+    for (int i = 0; i < na; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + k), bv, acc[i]);
+  }
+  // 512 -> 256: add the halves of each accumulator.
+  __m256 h[8];
+  for (int i = 0; i < 8; ++i) {
+    h[i] = _mm256_add_ps(_mm512_castps512_ps256(acc[i]),
+                         _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc[i]), 1)));
+  }
+  // hadd tree: after three rounds lane j of each 128-bit half holds partial sums of row j.
+  const __m256 s01 = _mm256_hadd_ps(h[0], h[1]), s23 = _mm256_hadd_ps(h[2], h[3]);
+  const __m256 s45 = _mm256_hadd_ps(h[4], h[5]), s67 = _mm256_hadd_ps(h[6], h[7]);
+  const __m256 s0123 = _mm256_hadd_ps(s01, s23), s4567 = _mm256_hadd_ps(s45, s67);
+  // s0123 = [r0 r1 r2 r3 | r0 r1 r2 r3] partials of the low / high 128-bit lanes.
+  const __m256 lo = _mm256_permute2f128_ps(s0123, s4567, 0x20);
+  const __m256 hi = _mm256_permute2f128_ps(s0123, s4567, 0x31);
+  alignas(32) float r[8];
+  _mm256_store_ps(r, _mm256_add_ps(lo, hi));
+  for (int i = 0; i < na; ++i) out[i] = r[i];
+}
+
+void AxpyF32Avx512(int64_t n, float a, const float* x, float* y) {
+  const __m512 va = _mm512_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, _mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += a * x[i];
+}
+
+void AxpyF16Avx512(int64_t n, float a, const uint16_t* x, float* y) {
+  const __m512 va = _mm512_set1_ps(a);
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 xv = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + i)));
+    _mm512_storeu_ps(y + i, _mm512_fmadd_ps(va, xv, _mm512_loadu_ps(y + i)));
+  }
+  for (; i < n; ++i) y[i] += a * H2F(x[i]);
+}
+
+float DotF32F16Avx512(int64_t n, const float* a, const uint16_t* b) {
+  __m512 acc = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc = _mm512_fmadd_ps(
+        _mm512_loadu_ps(a + i),
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc);
+  }
+  float s = _mm512_reduce_add_ps(acc);
+  for (; i < n; ++i) s += a[i] * H2F(b[i]);
+  return s;
+}
+
+float F32DotAvx512(int64_t n, const void* w, const void* x) {
+  return DotF32Avx512(n, static_cast<const float*>(w), static_cast<const float*>(x));
+}
+
+float F16DotAvx512(int64_t n, const void* w, const void* x) {
+  const uint16_t* a = static_cast<const uint16_t*>(w);
+  const uint16_t* b = static_cast<const uint16_t*>(x);
+  __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    acc0 = _mm512_fmadd_ps(
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i))),
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc0);
+    acc1 = _mm512_fmadd_ps(
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16))),
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i + 16))), acc1);
+  }
+  float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+  for (; i < n; ++i) s += H2F(a[i]) * H2F(b[i]);
+  return s;
+}
+
+// F16 weights against F32 activation rows (already F16-rounded): each 32-value weight chunk is
+// converted once and used for every row.
+template <int NX>
+void F16F32DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
+  const uint16_t* a = static_cast<const uint16_t*>(w);
+  __m512 acc0[NX], acc1[NX];
+  for (int r = 0; r < NX; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512 w0 = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
+    const __m512 w1 =
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
+    for (int r = 0; r < NX; ++r) {
+      const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
+      acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(b + i), acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(b + i + 16), acc1[r]);
+    }
+  }
+  for (int r = 0; r < NX; ++r) {
+    const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
+    for (int64_t k = i; k < n; ++k) s += H2F(a[k]) * b[k];
+    out[r] = s;
+  }
+}
+
+float F16F32DotAvx512(int64_t n, const void* w, const void* x) {
+  float r;
+  F16F32DotNAvx512<1>(n, w, x, 0, &r);
+  return r;
+}
+
+void F16F32DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
+                         float* out) {
+  for (; nx >= 8; nx -= 8, x = static_cast<const uint8_t*>(x) + 8 * stride, out += 8) {
+    F16F32DotNAvx512<8>(n, w, x, stride, out);
+  }
+  for (; nx >= 1; nx -= 1, x = static_cast<const uint8_t*>(x) + stride, out += 1) {
+    F16F32DotNAvx512<1>(n, w, x, stride, out);
+  }
+}
+
+// F16 weight rows against one activation row: each 32-value activation chunk is loaded once for
+// all NW rows, whose accumulators are those of F16F32DotNAvx512<1> (same order, same result).
+template <int NW>
+void F16F32RowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
+  const float* b = static_cast<const float*>(x);
+  const uint16_t* a[NW];
+  __m512 acc0[NW], acc1[NW];
+  for (int r = 0; r < NW; ++r) {
+    a[r] = reinterpret_cast<const uint16_t*>(static_cast<const uint8_t*>(w) + r * w_stride);
+    acc0[r] = acc1[r] = _mm512_setzero_ps();
+  }
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512 b0 = _mm512_loadu_ps(b + i), b1 = _mm512_loadu_ps(b + i + 16);
+    for (int r = 0; r < NW; ++r) {
+      acc0[r] = _mm512_fmadd_ps(
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r] + i))), b0,
+          acc0[r]);
+      acc1[r] = _mm512_fmadd_ps(
+          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r] + i + 16))),
+          b1, acc1[r]);
+    }
+  }
+  for (int r = 0; r < NW; ++r) {
+    float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
+    for (int64_t k = i; k < n; ++k) s += H2F(a[r][k]) * b[k];
+    out[r] = s;
+  }
+}
+
+void F16F32RowsAvx512(int64_t n, const void* w, uint64_t w_stride, int nw, const void* x,
+                      float* out) {
+  for (; nw >= 4; nw -= 4, w = static_cast<const uint8_t*>(w) + 4 * w_stride, out += 4) {
+    F16F32RowsNAvx512<4>(n, w, w_stride, x, out);
+  }
+  for (; nw >= 1; nw -= 1, w = static_cast<const uint8_t*>(w) + w_stride, out += 1) {
+    F16F32RowsNAvx512<1>(n, w, w_stride, x, out);
+  }
+}
+
+}  // namespace
+
+void FillAvx512Float(KernelTable* t) {
+  auto& k = t->types;
+  k[static_cast<int>(TensorType::kF32)].vec_dot = F32DotAvx512;
+  k[static_cast<int>(TensorType::kF16)].vec_dot = F16DotAvx512;
+  t->dot_f32 = DotF32Avx512;
+  t->dot_f32_many = DotF32ManyAvx512;
+  t->dot_f16_f32 = F16F32DotAvx512;
+  t->dot_f16_f32_many = F16F32DotManyAvx512;
+  t->dot_f16_f32_rows = F16F32RowsAvx512;
+  t->axpy_f32 = AxpyF32Avx512;
+  t->axpy_f16 = AxpyF16Avx512;
+  t->dot_f32_f16 = DotF32F16Avx512;
+}
+
+#else
+void FillAvx512Float(KernelTable*) {}
+#endif
+}  // namespace archivist::engine::kernels
