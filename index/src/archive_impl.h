@@ -86,6 +86,8 @@ class ArchiveImpl final : public Archive {
   Result<bool> Contains(const std::string& doc_id) override;
   Result<std::vector<uint64_t>> AddDocument(DocumentBundle bundle) override;
   Result<std::vector<std::vector<uint64_t>>> AddDocuments(std::vector<DocumentBundle> bundles) override;
+  Result<std::vector<std::vector<uint64_t>>> CommitDocuments(
+      std::vector<DocumentBundle> bundles, const std::vector<JournalEdit>& journal) override;
   Status DeleteDocument(const std::string& doc_id) override;
   Result<DocumentRecord> GetDocument(const std::string& doc_id) override;
   Result<std::vector<DocumentRecord>> ListDocuments() override;
@@ -101,6 +103,7 @@ class ArchiveImpl final : public Archive {
   Status Backup(const std::string& target_dir) override;
   Status PutJournal(const std::string& key, const std::string& value) override;
   Status DeleteJournal(const std::string& key) override;
+  Result<std::optional<std::string>> GetJournal(const std::string& key) override;
   Result<std::vector<std::pair<std::string, std::string>>> ScanJournal(
       const std::string& prefix) override;
 
@@ -125,6 +128,9 @@ class ArchiveImpl final : public Archive {
   Status LoadDocTable();
   Status LoadOrRebuildDense();
   Status RebuildDense();
+  // Brings a loaded index whose file is behind RocksDB up to date: adds the vectors it lacks and
+  // drops those deleted since, instead of re-adding everything (an HNSW rebuild is expensive).
+  Status CatchUpDense(DenseIndex* dense);
   std::string DensePath() const;
 
   // reads
@@ -139,6 +145,7 @@ class ArchiveImpl final : public Archive {
   Status CheckWritable() const;
   void PutCounters(const Counters& c, const Counters& before, rocksdb::WriteBatch* batch);
   Result<uint64_t> GetDf(const std::string& term);
+  Status AppendJournal(const std::vector<JournalEdit>& edits, rocksdb::WriteBatch* batch);
 
   // search
   bool PassesFilters(const DocInfo& doc, const QueryFilters& f) const;
@@ -179,5 +186,6 @@ class ArchiveImpl final : public Archive {
 };
 
 DocInfo MakeDocInfo(const StoredDocument& d);
+DenseIndexOptions DenseOptionsOf(const ArchiveOptions& o);
 
 }  // namespace archivist::index

@@ -45,7 +45,7 @@ Status ArchiveOptions::Validate() const {
     return Status::InvalidArgument("bm25_k1 must be within [0, 10], got " + std::to_string(bm25_k1));
   if (!(bm25_b >= 0.0 && bm25_b <= 1.0))
     return Status::InvalidArgument("bm25_b must be within [0, 1], got " + std::to_string(bm25_b));
-  return Status::Ok();
+  return DenseOptionsOf(*this).Validate();
 }
 
 DocInfo MakeDocInfo(const StoredDocument& d) {
@@ -237,44 +237,7 @@ Status ArchiveImpl::LoadDocTable() {
   return Status::Ok();
 }
 
-Status ArchiveImpl::LoadOrRebuildDense() {
-  if (dimension_ <= 0) return Status::Ok();
-  uint64_t sequence = 0;
-  auto loaded = DenseIndex::Load(DensePath(), dimension_, &sequence);
-  if (loaded.ok() && sequence == db_->GetLatestSequenceNumber()) {
-    dense_ = std::move(loaded).value();
-    return Status::Ok();
-  }
-  // Missing, unreadable or behind RocksDB: the vectors column family is the truth.
-  return RebuildDense();
-}
-
-Status ArchiveImpl::RebuildDense() {
-  auto dense = std::make_unique<DenseIndex>(dimension_);
-  std::vector<uint64_t> ids;
-  std::vector<float> data;
-  const size_t bytes = static_cast<size_t>(dimension_) * sizeof(float);
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cfs_[kVectors]));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    if (it->value().size() != bytes)
-      return Status::Corruption("stored vector of chunk " + std::to_string(GetBe64(it->key().ToStringView())) +
-                                " has " + std::to_string(it->value().size()) + " bytes, expected " +
-                                std::to_string(bytes));
-    ids.push_back(GetBe64(it->key().ToStringView()));
-    const float* f = reinterpret_cast<const float*>(it->value().data());
-    data.insert(data.end(), f, f + dimension_);
-    if (ids.size() == 4096) {
-      ARCHIVIST_RETURN_IF_ERROR(dense->Add(ids, data));
-      ids.clear();
-      data.clear();
-    }
-  }
-  ARCHIVIST_RETURN_IF_ERROR(FromRocks(it->status(), "reading stored vectors"));
-  ARCHIVIST_RETURN_IF_ERROR(dense->Add(ids, data));
-  dense_ = std::move(dense);
-  dense_dirty_ = true;
-  return Status::Ok();
-}
+// LoadOrRebuildDense / RebuildDense: archive_dense.cc.
 
 Status ArchiveImpl::Flush() {
   if (options_.read_only || !dense_ || !dense_dirty_ || dense_broken_) return Status::Ok();

@@ -25,6 +25,12 @@ struct ArchiveOptions {
   double bm25_b = 0.75;
   // Apply the English Snowball stemmer to index and query terms. Default: true.
   bool stemming = true;
+  // Dense index: exact search (IndexFlatIP) up to this many vectors, an HNSW graph beyond it (the
+  // switch rebuilds the index once, inside the commit that crosses it). Default: 100,000
+  uint64_t ann_threshold = 100000;
+  int hnsw_m = 32;                 // HNSW graph degree. Default: 32
+  int hnsw_ef_construction = 80;   // HNSW build beam. Default: 80
+  int hnsw_ef_search = 96;         // HNSW query beam (at least the number of candidates). Default: 96
 
   Status Validate() const;
 };
@@ -75,6 +81,13 @@ struct SearchHit {
   std::string text;             // the whole chunk text
 };
 
+// One change to the archive's journal (see Archive::PutJournal), for writes that must land together
+// with documents: a value puts the key, no value deletes it.
+struct JournalEdit {
+  std::string key;
+  std::optional<std::string> value;
+};
+
 struct ArchiveStats {
   uint64_t documents = 0;
   uint64_t pages = 0;
@@ -107,6 +120,11 @@ class Archive {
   // batch is in or out). Any invalid bundle, a doc_id already stored, or one repeated in the batch
   // fails the whole call with nothing written. Returns each bundle's chunk ids, in order.
   virtual Result<std::vector<std::vector<uint64_t>>> AddDocuments(std::vector<DocumentBundle> bundles) = 0;
+  // AddDocuments plus journal edits, all in the same single synced write, so bookkeeping kept in
+  // the journal (e.g. the pipeline's manifest of ingested paths) can never disagree with the
+  // documents. `bundles` may be empty (a journal-only batch).
+  virtual Result<std::vector<std::vector<uint64_t>>> CommitDocuments(
+      std::vector<DocumentBundle> bundles, const std::vector<JournalEdit>& journal) = 0;
   // Removes the document and every trace of it (pages, chunks, postings, vectors).
   virtual Status DeleteDocument(const std::string& doc_id) = 0;
 
@@ -145,6 +163,8 @@ class Archive {
   // archive is open read-only.
   virtual Status PutJournal(const std::string& key, const std::string& value) = 0;
   virtual Status DeleteJournal(const std::string& key) = 0;
+  // The value of one key; std::nullopt when absent.
+  virtual Result<std::optional<std::string>> GetJournal(const std::string& key) = 0;
   // Every entry whose key starts with `prefix`, in key order (keys returned without the prefix
   // stripped).
   virtual Result<std::vector<std::pair<std::string, std::string>>> ScanJournal(
