@@ -22,12 +22,6 @@ using VecDotFn = float (*)(int64_t n, const void* w, const void* x);
 // row is unpacked once. out[r] = vec_dot(n, w, x + r * stride).
 using VecDotManyFn = void (*)(int64_t n, const void* w, const void* x, uint64_t stride, int nx,
                               float* out);
-// nw weight rows `w_stride` bytes apart against one activation row (decoding a single token): the
-// activation is loaded once per block for all rows and the rows' dependency chains interleave.
-// Bit for bit out[r] = vec_dot(n, w + r * w_stride, x).
-using VecDotRowsFn = void (*)(int64_t n, const void* w, uint64_t w_stride, int nw, const void* x,
-                              float* out);
-
 struct TypeKernels {
   ToFloatFn to_float = nullptr;
   FromFloatFn from_float = nullptr;
@@ -36,7 +30,6 @@ struct TypeKernels {
   // The type the activation row is converted to before vec_dot, as the reference does:
   // F32 -> F32, F16 -> F16, BF16 -> BF16, Q8_0/Q4_0 -> Q8_0, K-quants -> Q8_K.
   TensorType vec_dot_type = TensorType::kF32;
-  VecDotRowsFn vec_dot_rows = nullptr;  // optional; callers fall back to vec_dot per row
 };
 
 enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
@@ -56,7 +49,6 @@ struct KernelTable {
   // (the same products as the F16 x F16 dot, without converting the activations per weight row).
   VecDotFn dot_f16_f32 = nullptr;
   VecDotManyFn dot_f16_f32_many = nullptr;  // optional
-  VecDotRowsFn dot_f16_f32_rows = nullptr;  // optional
   // The same with the second operand in IEEE half (F16 KV cache rows).
   float (*dot_f32_f16)(int64_t n, const float* a, const uint16_t* b) = nullptr;
   void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;

@@ -46,8 +46,8 @@ float Q8_0DotAvx512(int64_t n, const void* w, const void* x) {
 // ---- K-quants with 512-bit registers: two 32-value sub-blocks per instruction. ----
 //
 // Each kernel is split into "unpack one weight block" and "multiply it with one Q8_K activation
-// block", so the prompt kernels (one weight row, NX activation rows) and the decode kernels (NW
-// weight rows, one activation row) share the arithmetic and give identical results per pair.
+// block". The unroll pragmas matter: without them GCC keeps the unpacked block and the
+// accumulators in memory.
 
 #define ARCHIVIST_INLINE inline __attribute__((always_inline))
 
@@ -77,6 +77,7 @@ ARCHIVIST_INLINE void UnpackQ45K(const void* w, int64_t i, Q45KBlock* u) {
   if constexpr (kFiveBit) {
     hbits = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qh)));
   }
+  #pragma GCC unroll 8
   for (int c = 0; c < 4; ++c) {
     const __m512i raw =
         _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * c)));
@@ -102,6 +103,7 @@ struct Q8KBlockRegs {
 };
 
 ARCHIVIST_INLINE void LoadQ8K(const BlockQ8_K& b, Q8KBlockRegs* r) {
+  #pragma GCC unroll 8
   for (int c = 0; c < 4; ++c) r->y[c] = _mm512_loadu_si512(b.qs + 64 * c);
   const __m128i bs_lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums));
   const __m128i bs_hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.bsums + 8));
@@ -112,6 +114,7 @@ ARCHIVIST_INLINE void LoadQ8K(const BlockQ8_K& b, Q8KBlockRegs* r) {
 ARCHIVIST_INLINE void MulQ45K(const Q45KBlock& u, const Q8KBlockRegs& b, __m512* acc,
                               __m128* acc_m) {
   __m512i sumi = _mm512_setzero_si512();
+  #pragma GCC unroll 8
   for (int c = 0; c < 4; ++c) {
     sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[c], b.y[c]), u.scv[c]));
   }
@@ -134,6 +137,7 @@ template <bool kFiveBit, int NX>
 void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
   __m512 acc[NX];
   __m128 acc_m[NX];
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) {
     acc[r] = _mm512_setzero_ps();
     acc_m[r] = _mm_setzero_ps();
@@ -141,34 +145,15 @@ void Q45_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, f
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     Q45KBlock u;
     UnpackQ45K<kFiveBit>(w, i, &u);
+    #pragma GCC unroll 8
     for (int r = 0; r < NX; ++r) {
       Q8KBlockRegs b;
       LoadQ8K(Q8KRow(x, stride, r, i), &b);
       MulQ45K(u, b, &acc[r], &acc_m[r]);
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) out[r] = FinishQ45K(acc[r], acc_m[r]);
-}
-
-// NW weight rows against one activation row (decode).
-template <bool kFiveBit, int NW>
-void Q45_KRowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
-  __m512 acc[NW];
-  __m128 acc_m[NW];
-  for (int r = 0; r < NW; ++r) {
-    acc[r] = _mm512_setzero_ps();
-    acc_m[r] = _mm_setzero_ps();
-  }
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    Q8KBlockRegs b;
-    LoadQ8K(static_cast<const BlockQ8_K*>(x)[i], &b);
-    for (int r = 0; r < NW; ++r) {
-      Q45KBlock u;
-      UnpackQ45K<kFiveBit>(static_cast<const uint8_t*>(w) + r * w_stride, i, &u);
-      MulQ45K(u, b, &acc[r], &acc_m[r]);
-    }
-  }
-  for (int r = 0; r < NW; ++r) out[r] = FinishQ45K(acc[r], acc_m[r]);
 }
 
 // Q6_K: chunk pairs (64 values) per instruction; the four 16-value scales of a pair are spread
@@ -185,6 +170,7 @@ ARCHIVIST_INLINE void UnpackQ6K(const BlockQ6_K& a, Q6KBlock* u) {
   // Per 32 int16 lanes of a pair p: scale index 4p + lane / 8.
   const __m512i idx0 = _mm512_set_epi16(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1,
                                         1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  #pragma GCC unroll 8
   for (int h = 0; h < 2; ++h) {
     // Chunks 4h .. 4h+3 as pairs (4h, 4h+1) and (4h+2, 4h+3); chunk k of half h: ql bytes
     // [64h + 32(k&1)), high bits of qh >> 2k.
@@ -205,6 +191,7 @@ ARCHIVIST_INLINE void UnpackQ6K(const BlockQ6_K& a, Q6KBlock* u) {
   }
   u->sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a.scales)));
   const __m512i sc512 = _mm512_castsi256_si512(u->sc16);
+  #pragma GCC unroll 8
   for (int p = 0; p < 4; ++p) {
     u->scv[p] = _mm512_permutexvar_epi16(_mm512_add_epi16(idx0, _mm512_set1_epi16(4 * p)), sc512);
   }
@@ -214,6 +201,7 @@ ARCHIVIST_INLINE void UnpackQ6K(const BlockQ6_K& a, Q6KBlock* u) {
 ARCHIVIST_INLINE void MulQ6K(const Q6KBlock& u, const __m512i (&y)[4], __m256i bs, float bd,
                              __m512* acc) {
   __m512i sumi = _mm512_setzero_si512();
+  #pragma GCC unroll 8
   for (int p = 0; p < 4; ++p) {
     sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[p], y[p]), u.scv[p]));
   }
@@ -226,50 +214,22 @@ template <int NX>
 void Q6_KDotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
   const BlockQ6_K* a = static_cast<const BlockQ6_K*>(w);
   __m512 acc[NX];
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) acc[r] = _mm512_setzero_ps();
   for (int64_t i = 0; i < n / kQK_K; ++i) {
     Q6KBlock u;
     UnpackQ6K(a[i], &u);
+    #pragma GCC unroll 8
     for (int r = 0; r < NX; ++r) {
       const BlockQ8_K& b = Q8KRow(x, stride, r, i);
       __m512i y[4];
+      #pragma GCC unroll 8
       for (int p = 0; p < 4; ++p) y[p] = _mm512_loadu_si512(b.qs + 64 * p);
       MulQ6K(u, y, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.bsums)), b.d, &acc[r]);
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
-}
-
-template <int NW>
-void Q6_KRowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
-  __m512 acc[NW];
-  for (int r = 0; r < NW; ++r) acc[r] = _mm512_setzero_ps();
-  for (int64_t i = 0; i < n / kQK_K; ++i) {
-    const BlockQ8_K& b = static_cast<const BlockQ8_K*>(x)[i];
-    __m512i y[4];
-    for (int p = 0; p < 4; ++p) y[p] = _mm512_loadu_si512(b.qs + 64 * p);
-    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b.bsums));
-    for (int r = 0; r < NW; ++r) {
-      Q6KBlock u;
-      UnpackQ6K(reinterpret_cast<const BlockQ6_K*>(static_cast<const uint8_t*>(w) + r * w_stride)[i],
-                &u);
-      MulQ6K(u, y, bs, b.d, &acc[r]);
-    }
-  }
-  for (int r = 0; r < NW; ++r) out[r] = _mm512_reduce_add_ps(acc[r]);
-}
-
-// Splits nw weight rows into kernels of 4 rows (enough independent chains to hide latency while
-// the unpacked blocks stay in registers) and single rows.
-template <void (*K4)(int64_t, const void*, uint64_t, const void*, float*),
-          void (*K1)(int64_t, const void*, uint64_t, const void*, float*)>
-void RowsBy4(int64_t n, const void* w, uint64_t w_stride, int nw, const void* x, float* out) {
-  for (; nw >= 4; nw -= 4, w = static_cast<const uint8_t*>(w) + 4 * w_stride, out += 4) {
-    K4(n, w, w_stride, x, out);
-  }
-  for (; nw >= 1; nw -= 1, w = static_cast<const uint8_t*>(w) + w_stride, out += 1) {
-    K1(n, w, w_stride, x, out);
-  }
 }
 
 template <bool kFiveBit>
@@ -326,6 +286,7 @@ void Q8_0DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, fl
   const BlockQ8_0* a = static_cast<const BlockQ8_0*>(w);
   const int64_t nb = n / kQK8_0;
   __m512 acc[NX];
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) acc[r] = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 2 <= nb; i += 2) {
@@ -335,6 +296,7 @@ void Q8_0DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, fl
     const __m512i ua = _mm512_abs_epi8(qa);
     const __mmask64 neg = _mm512_movepi8_mask(qa);
     const float da0 = H2F(a[i].d), da1 = H2F(a[i + 1].d);
+    #pragma GCC unroll 8
     for (int r = 0; r < NX; ++r) {
       const BlockQ8_0* b =
           reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(x) + r * stride);
@@ -348,6 +310,7 @@ void Q8_0DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, fl
       acc[r] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc[r]);
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) {
     const BlockQ8_0* b =
         reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(x) + r * stride);
@@ -370,43 +333,6 @@ void Q8_0DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t stride,
   }
 }
 
-// Q8_0 weight rows against one activation row: the activation's pair of blocks and its scales are
-// loaded once for all NW rows; per row the arithmetic is that of Q8_0DotAvx512.
-template <int NW>
-void Q8_0RowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
-  const BlockQ8_0* b = static_cast<const BlockQ8_0*>(x);
-  const BlockQ8_0* a[NW];
-  __m512 acc[NW];
-  for (int r = 0; r < NW; ++r) {
-    a[r] = reinterpret_cast<const BlockQ8_0*>(static_cast<const uint8_t*>(w) + r * w_stride);
-    acc[r] = _mm512_setzero_ps();
-  }
-  const int64_t nb = n / kQK8_0;
-  int64_t i = 0;
-  for (; i + 2 <= nb; i += 2) {
-    const __m512i qb = _mm512_inserti64x4(
-        _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i].qs))),
-        _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b[i + 1].qs)), 1);
-    const float db0 = H2F(b[i].d), db1 = H2F(b[i + 1].d);
-    for (int r = 0; r < NW; ++r) {
-      const __m512i qa = _mm512_inserti64x4(
-          _mm512_castsi256_si512(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r][i].qs))),
-          _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r][i + 1].qs)), 1);
-      const __m512i ua = _mm512_abs_epi8(qa);
-      const __m512i sb = _mm512_mask_sub_epi8(qb, _mm512_movepi8_mask(qa), _mm512_setzero_si512(), qb);
-      const __m512i p = _mm512_dpbusd_epi32(_mm512_setzero_si512(), ua, sb);
-      const __m512 d = _mm512_insertf32x8(_mm512_set1_ps(H2F(a[r][i].d) * db0),
-                                          _mm256_set1_ps(H2F(a[r][i + 1].d) * db1), 1);
-      acc[r] = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc[r]);
-    }
-  }
-  for (int r = 0; r < NW; ++r) {
-    float s = _mm512_reduce_add_ps(acc[r]);
-    if (i < nb) s += Q8_0DotX86((nb - i) * kQK8_0, a[r] + i, b + i);
-    out[r] = s;
-  }
-}
-
 }  // namespace
 
 void FillAvx512(KernelTable* t) {
@@ -415,14 +341,6 @@ void FillAvx512(KernelTable* t) {
   auto& k = t->types;
   k[static_cast<int>(TensorType::kQ8_0)].vec_dot = Q8_0DotAvx512;
   k[static_cast<int>(TensorType::kQ8_0)].vec_dot_many = Q8_0DotManyAvx512;
-  k[static_cast<int>(TensorType::kQ8_0)].vec_dot_rows =
-      RowsBy4<Q8_0RowsNAvx512<4>, Q8_0RowsNAvx512<1>>;
-  k[static_cast<int>(TensorType::kQ4_K)].vec_dot_rows =
-      RowsBy4<Q45_KRowsNAvx512<false, 4>, Q45_KRowsNAvx512<false, 1>>;
-  k[static_cast<int>(TensorType::kQ5_K)].vec_dot_rows =
-      RowsBy4<Q45_KRowsNAvx512<true, 4>, Q45_KRowsNAvx512<true, 1>>;
-  k[static_cast<int>(TensorType::kQ6_K)].vec_dot_rows =
-      RowsBy4<Q6_KRowsNAvx512<4>, Q6_KRowsNAvx512<1>>;
   k[static_cast<int>(TensorType::kQ4_K)].vec_dot = Q45_KDotAvx512<false>;
   k[static_cast<int>(TensorType::kQ4_K)].vec_dot_many = Q45_KDotManyAvx512<false>;
   k[static_cast<int>(TensorType::kQ5_K)].vec_dot = Q45_KDotAvx512<true>;

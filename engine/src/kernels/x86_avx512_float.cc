@@ -1,6 +1,5 @@
 // AVX-512 float kernels: F32 and F16 dot products (the F16 ones against F32 activations that were
-// rounded to F16 once per row), attention helpers, and the F16 multi-weight-row kernel used when
-// one token is decoded.
+// rounded to F16 once per row) and the attention helpers.
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -119,18 +118,21 @@ template <int NX>
 void F16F32DotNAvx512(int64_t n, const void* w, const void* x, uint64_t stride, float* out) {
   const uint16_t* a = static_cast<const uint16_t*>(w);
   __m512 acc0[NX], acc1[NX];
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) acc0[r] = acc1[r] = _mm512_setzero_ps();
   int64_t i = 0;
   for (; i + 32 <= n; i += 32) {
     const __m512 w0 = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i)));
     const __m512 w1 =
         _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i + 16)));
+    #pragma GCC unroll 8
     for (int r = 0; r < NX; ++r) {
       const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
       acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(b + i), acc0[r]);
       acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(b + i + 16), acc1[r]);
     }
   }
+  #pragma GCC unroll 8
   for (int r = 0; r < NX; ++r) {
     const float* b = reinterpret_cast<const float*>(static_cast<const uint8_t*>(x) + r * stride);
     float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
@@ -155,46 +157,6 @@ void F16F32DotManyAvx512(int64_t n, const void* w, const void* x, uint64_t strid
   }
 }
 
-// F16 weight rows against one activation row: each 32-value activation chunk is loaded once for
-// all NW rows, whose accumulators are those of F16F32DotNAvx512<1> (same order, same result).
-template <int NW>
-void F16F32RowsNAvx512(int64_t n, const void* w, uint64_t w_stride, const void* x, float* out) {
-  const float* b = static_cast<const float*>(x);
-  const uint16_t* a[NW];
-  __m512 acc0[NW], acc1[NW];
-  for (int r = 0; r < NW; ++r) {
-    a[r] = reinterpret_cast<const uint16_t*>(static_cast<const uint8_t*>(w) + r * w_stride);
-    acc0[r] = acc1[r] = _mm512_setzero_ps();
-  }
-  int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m512 b0 = _mm512_loadu_ps(b + i), b1 = _mm512_loadu_ps(b + i + 16);
-    for (int r = 0; r < NW; ++r) {
-      acc0[r] = _mm512_fmadd_ps(
-          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r] + i))), b0,
-          acc0[r]);
-      acc1[r] = _mm512_fmadd_ps(
-          _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[r] + i + 16))),
-          b1, acc1[r]);
-    }
-  }
-  for (int r = 0; r < NW; ++r) {
-    float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
-    for (int64_t k = i; k < n; ++k) s += H2F(a[r][k]) * b[k];
-    out[r] = s;
-  }
-}
-
-void F16F32RowsAvx512(int64_t n, const void* w, uint64_t w_stride, int nw, const void* x,
-                      float* out) {
-  for (; nw >= 4; nw -= 4, w = static_cast<const uint8_t*>(w) + 4 * w_stride, out += 4) {
-    F16F32RowsNAvx512<4>(n, w, w_stride, x, out);
-  }
-  for (; nw >= 1; nw -= 1, w = static_cast<const uint8_t*>(w) + w_stride, out += 1) {
-    F16F32RowsNAvx512<1>(n, w, w_stride, x, out);
-  }
-}
-
 }  // namespace
 
 void FillAvx512Float(KernelTable* t) {
@@ -205,7 +167,6 @@ void FillAvx512Float(KernelTable* t) {
   t->dot_f32_many = DotF32ManyAvx512;
   t->dot_f16_f32 = F16F32DotAvx512;
   t->dot_f16_f32_many = F16F32DotManyAvx512;
-  t->dot_f16_f32_rows = F16F32RowsAvx512;
   t->axpy_f32 = AxpyF32Avx512;
   t->axpy_f16 = AxpyF16Avx512;
   t->dot_f32_f16 = DotF32F16Avx512;

@@ -192,49 +192,6 @@ TEST_P(KernelsTest, DotMatchesScalarReference) {
   }
 }
 
-// The decode kernels (several weight rows, one activation row) equal vec_dot row by row, bit for
-// bit: decoding one token and verifying a speculative batch must agree exactly.
-TEST_P(KernelsTest, MultiWeightRowKernelEqualsSingleRow) {
-  const TensorType type = GetParam();
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
-    if (!kernels::IsaAvailable(isa)) continue;
-    const auto& table = kernels::ForIsa(isa);
-    const auto& k = table.types[static_cast<int>(type)];
-    // F16 weights go through the F16-rounded F32 activation path (as ops::MatMulMany does).
-    const bool f16 = type == TensorType::kF16 && table.dot_f16_f32 != nullptr;
-    const kernels::VecDotRowsFn rows = f16 ? table.dot_f16_f32_rows : k.vec_dot_rows;
-    const kernels::VecDotFn dot = f16 ? table.dot_f16_f32 : k.vec_dot;
-    if (rows == nullptr) continue;
-    for (int64_t n : {256, 512, 1024 + 256}) {
-      const int nw_max = 9;
-      auto w = RandomFloats(n * nw_max, 400 + n, 1.0f);
-      auto wq = QuantizeRows(type, w, n);
-      ASSERT_TRUE(wq.ok());
-      const uint64_t w_stride = *TensorRowBytes(type, n);
-      auto x = RandomFloats(n, 500 + n, 2.0f);
-      std::string xq;
-      if (f16) {
-        std::vector<float> xr(n);
-        for (int64_t i = 0; i < n; ++i) xr[i] = kernels::Fp16ToFp32(kernels::Fp32ToFp16(x[i]));
-        xq.assign(reinterpret_cast<const char*>(xr.data()), n * sizeof(float));
-      } else {
-        const auto& act = table.types[static_cast<int>(k.vec_dot_type)];
-        xq.assign(*TensorRowBytes(k.vec_dot_type, n), '\0');
-        act.from_float(x.data(), xq.data(), n);
-      }
-      for (int nw : {1, 3, 4, 5, 9}) {
-        std::vector<float> got(nw, -1.0f);
-        rows(n, wq->data(), w_stride, nw, xq.data(), got.data());
-        for (int r = 0; r < nw; ++r) {
-          EXPECT_EQ(got[r], dot(n, wq->data() + r * w_stride, xq.data()))
-              << TensorTypeName(type) << " " << kernels::IsaName(isa) << " n=" << n
-              << " nw=" << nw << " row=" << r;
-        }
-      }
-    }
-  }
-}
-
 INSTANTIATE_TEST_SUITE_P(AllTypes, KernelsTest, ::testing::ValuesIn(kWeightTypes),
                          [](const auto& info) { return std::string(TensorTypeName(info.param)); });
 
