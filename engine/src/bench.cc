@@ -138,16 +138,18 @@ Result<EngineBenchResult> RunEngineBench(const std::string& path, const EngineBe
       run.gen_tokens_per_s = std::max(run.gen_tokens_per_s, o.gen_tokens / (w2 - w1));
       run.gen_tokens_per_cpu_s = std::max(run.gen_tokens_per_cpu_s, o.gen_tokens / (c2 - c1));
     }
-    r.runs.push_back(run);
-  }
-  if (o.measure_bandwidth) {
-    r.bandwidth_threads = *std::max_element(o.threads.begin(), o.threads.end());
-    r.bandwidth_bytes_per_s = MeasureReadBandwidth(uint64_t{1} << 30, r.bandwidth_threads);
-    for (auto& run : r.runs) {
-      run.gen_fraction_of_bandwidth_limit =
-          run.gen_tokens_per_s * static_cast<double>(r.weight_bytes_per_token) /
-          r.bandwidth_bytes_per_s;
+    if (o.measure_bandwidth) {
+      model.reset();  // its pages stay cached; the buffer below must not push them out first
+      run.bandwidth_bytes_per_s = MeasureReadBandwidth(uint64_t{1} << 30, threads);
+      run.gen_fraction_of_bandwidth_limit = run.gen_tokens_per_s *
+                                            static_cast<double>(r.weight_bytes_per_token) /
+                                            run.bandwidth_bytes_per_s;
+      if (threads >= r.bandwidth_threads) {
+        r.bandwidth_threads = threads;
+        r.bandwidth_bytes_per_s = run.bandwidth_bytes_per_s;
+      }
     }
+    r.runs.push_back(run);
   }
   double load[1] = {0};
   if (getloadavg(load, 1) == 1) r.load_average = load[0];
@@ -178,6 +180,7 @@ std::string EngineBenchResult::ToJson(int indent) const {
                       {"gen_tokens_per_s", run.gen_tokens_per_s},
                       {"prompt_tokens_per_cpu_s", run.prompt_tokens_per_cpu_s},
                       {"gen_tokens_per_cpu_s", run.gen_tokens_per_cpu_s},
+                      {"bandwidth_gb_per_s", run.bandwidth_bytes_per_s / 1e9},
                       {"gen_fraction_of_bandwidth_limit", run.gen_fraction_of_bandwidth_limit}});
   }
   return j.dump(indent);

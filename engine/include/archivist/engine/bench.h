@@ -30,7 +30,10 @@ struct EngineBenchRun {
   // idle cores for 1 thread (with more threads, waiting workers also burn CPU).
   double prompt_tokens_per_cpu_s = 0;
   double gen_tokens_per_cpu_s = 0;
-  double gen_fraction_of_bandwidth_limit = 0;  // (tokens/s * bytes/token) / bandwidth
+  // Streaming-read bandwidth with this many threads, measured right after this run (the load on a
+  // shared machine changes), and generation's share of it: (tokens/s * bytes/token) / bandwidth.
+  double bandwidth_bytes_per_s = 0;
+  double gen_fraction_of_bandwidth_limit = 0;
 };
 
 struct EngineBenchResult {
@@ -41,7 +44,7 @@ struct EngineBenchResult {
   // Weight bytes one generated token reads: all non-expert matrices, the chosen share of the
   // expert stacks (n_expert_used / n_expert), one embedding row.
   uint64_t weight_bytes_per_token = 0;
-  double bandwidth_bytes_per_s = 0;  // streaming read, all benchmark threads (0 if not measured)
+  double bandwidth_bytes_per_s = 0;  // that of the run with the most threads (0 if not measured)
   int bandwidth_threads = 0;
   uint64_t peak_rss_bytes = 0;
   // 1-minute load average when the run ended: other processes sharing the cores slow every
