@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "generative.h"
 #include "passages.h"
 
 namespace archivist::pipeline {
@@ -42,6 +43,7 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   if (options.max_sentences < 1 || options.retrieve_k < 1) {
     return Status::InvalidArgument("max_sentences and retrieve_k must be at least 1");
   }
+  if (options.generation.enabled()) return GenerativeAsk(archive, question, options);
 
   // Question terms weighted by idf, so rare words ("apixaban") count more than common ones.
   // A word the archive has never seen is as specific as a word can be: it gets the highest weight,

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "archivist/ingest/chunker.h"
+#include "generative.h"
 #include "passages.h"
 
 namespace archivist::pipeline {
@@ -174,6 +175,7 @@ Result<Summary> Summarize(index::Archive& archive, const SummarizeOptions& optio
   ARCHIVIST_RETURN_IF_ERROR(options.Validate());
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::DocumentRecord> docs,
                              SelectDocuments(archive, options));
+  if (options.generation.enabled()) return GenerativeSummarize(archive, options, docs);
   Summary summary;
   summary.documents = static_cast<int>(docs.size());
   summary.text = "Extractive summary (no generative model configured; sentences quoted verbatim)\n";

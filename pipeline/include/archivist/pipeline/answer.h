@@ -1,13 +1,16 @@
 #pragma once
 // Questions answered from the archive. With no generative model configured the answer is
 // extractive: the sentences of the retrieved chunks that best support the question, verbatim,
-// each with its citation.
+// each with its citation. With a model (AskOptions::generation) the retrieved chunks are packed
+// into its context window as numbered sources and the model writes the answer, citing [n]; each
+// generated sentence is then checked against the sources it cites.
 
 #include <string>
 #include <vector>
 
 #include "archivist/base/status.h"
 #include "archivist/index/archive.h"
+#include "archivist/pipeline/generation.h"
 #include "archivist/pipeline/redact.h"
 
 namespace archivist::pipeline {
@@ -21,6 +24,8 @@ struct AskOptions {
   double min_support = 0.3;
   // Personal identifiers in the answer are always detected; redacted when the policy says so.
   PrivacyPolicy privacy;
+  // Language model, guard and streaming; extractive mode when no model is set.
+  GenerationOptions generation;
 };
 
 struct Citation {
@@ -34,6 +39,31 @@ struct Citation {
   uint64_t chunk_id = 0;
 };
 
+// A generated sentence and the outcome of its faithfulness check.
+struct CheckedSentence {
+  std::string text;               // the sentence, its [n] markers included
+  std::vector<int> keys;          // sources it cites
+  double support = 0.0;           // share of its terms found in those sources
+  bool supported = false;         // support >= threshold and every key names a source
+  std::string problem;            // why not: "no citation", "cites unknown source [7]", "low overlap"
+};
+
+// Where the time of a generative answer went. Zero in extractive mode except retrieval.
+struct AnswerTimings {
+  double retrieval_seconds = 0;   // search + reading chunks
+  double prompt_seconds = 0;      // packing (tokenizer) + prompt processing by the model
+  double generation_seconds = 0;  // producing the answer tokens
+  double first_token_seconds = 0; // from the start of Ask to the first answer token
+  double guard_seconds = 0;
+  double total_seconds = 0;
+  int64_t prompt_tokens = 0;
+  int64_t reused_prompt_tokens = 0;  // prompt prefix whose KV cache was reused
+  int64_t generated_tokens = 0;
+  int64_t context_tokens = 0;     // the window
+  int sources_packed = 0;
+  int sources_dropped = 0;        // retrieved but left out for lack of room
+};
+
 struct Answer {
   std::string text;               // answer with [n] markers
   std::vector<std::string> sentences;  // each supporting sentence (extractive mode)
@@ -43,6 +73,15 @@ struct Answer {
   // Personal identifiers found in the answer (spans into the text before any redaction).
   std::vector<PiiMatch> pii;
   bool redacted = false;          // text and sentences had them replaced
+  // Generative mode.
+  std::string model;              // the model's name (or file)
+  std::vector<Citation> sources;  // every chunk given to the model, by key (whole-chunk spans)
+  std::vector<CheckedSentence> checked;  // the faithfulness check, sentence by sentence
+  int unsupported = 0;            // sentences flagged
+  bool blocked = false;           // the guard withheld the answer (text says so)
+  GuardVerdict question_guard;
+  GuardVerdict answer_guard;
+  AnswerTimings timings;
 };
 
 // Detects identifiers in answer.text and, if the policy says so, redacts text and sentences.

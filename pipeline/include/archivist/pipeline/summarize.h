@@ -2,7 +2,10 @@
 // Summaries of stored material. With no generative model configured the summary is extractive:
 // for each section of each document, the sentences most representative of that section, verbatim,
 // each with its citation. Clinical sections (diagnoses, medications, allergies, procedures, plan)
-// come first.
+// come first. With a model (SummarizeOptions::generation) the model writes the summary from the
+// documents' chunks, citing [n]; material larger than its window is summarised hierarchically:
+// groups of consecutive chunks that fit the window are summarised (map), then the partial
+// summaries, keeping their [n] citations, are combined (reduce), level after level.
 
 #include <string>
 #include <vector>
@@ -24,6 +27,7 @@ struct SummarizeOptions {
   int max_sections = 10;          // per document. Default: 10
   int max_documents = 20;         // for a tag. Default: 20
   PrivacyPolicy privacy;          // as for answers
+  GenerationOptions generation;   // model, guard, streaming; extractive when no model is set
 
   Status Validate() const;
 };
@@ -36,6 +40,19 @@ struct SummarySection {
   std::vector<int> citation_keys;      // one per sentence, into Summary::citations
 };
 
+struct PageRef {
+  std::string doc_id;
+  int page = 0;
+};
+
+// One generation of a hierarchical summary: a map part (level 1, over chunks) or a reduce part.
+struct SummaryPart {
+  int level = 1;
+  std::vector<int> inputs;        // level 1: source keys [n]; above: indices into Summary::parts
+  std::vector<PageRef> pages;     // pages its material covers
+  std::string text;
+};
+
 struct Summary {
   std::string text;                    // the rendered summary with [n] markers
   std::vector<SummarySection> sections;
@@ -44,6 +61,16 @@ struct Summary {
   bool extractive = true;
   std::vector<PiiMatch> pii;           // identifiers found in text (before redaction)
   bool redacted = false;
+  // Generative mode.
+  std::string model;
+  std::vector<Citation> sources;         // every chunk of the material, by key
+  std::vector<SummaryPart> parts;        // empty when the material fitted in one prompt
+  int levels = 0;                        // generations deep (1: one prompt)
+  std::vector<CheckedSentence> checked;  // faithfulness of the final text
+  int unsupported = 0;
+  bool blocked = false;
+  GuardVerdict guard;
+  AnswerTimings timings;
 };
 
 Result<Summary> Summarize(index::Archive& archive, const SummarizeOptions& options);
