@@ -20,6 +20,7 @@ int RunExtract(GlobalArgs& g, const std::string& path) {
     for (const ingest::Page& p : doc->pages) {
       pages.push_back({{"page", p.number}, {"source", ingest::PageSourceName(p.source)},
                        {"ocr_confidence", p.ocr_confidence}, {"rotation", p.rotation_degrees},
+                       {"preprocess", p.preprocess_steps}, {"skew_degrees", p.skew_degrees},
                        {"width_pt", p.width_pt}, {"height_pt", p.height_pt}, {"text", p.text}});
     }
     const ingest::DocumentMetadata& m = doc->metadata;
@@ -40,6 +41,7 @@ int RunExtract(GlobalArgs& g, const std::string& path) {
     std::cout << "=== page " << p.number << " (" << ingest::PageSourceName(p.source);
     if (p.ocr_confidence >= 0) std::cout << ", confidence " << p.ocr_confidence;
     if (p.rotation_degrees) std::cout << ", rotated " << p.rotation_degrees;
+    if (p.skew_degrees != 0) std::cout << ", skew " << p.skew_degrees << " deg";
     std::cout << ") ===\n" << p.text << "\n";
   }
   return kExitOk;

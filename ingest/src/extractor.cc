@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "deadline.h"
 #include "media_type.h"
 #include "sources.h"
 #include "text_util.h"
@@ -95,19 +96,22 @@ Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
   std::vector<bool> ink_heavy(page_count, false);
   result.document.pages.resize(page_count);
   for (int i = 0; i < page_count; ++i) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "text extraction", i + 1, page_count));
     Page& page = result.document.pages[i];
     page.number = i + 1;
     std::unique_ptr<poppler::page> pdf_page(document->create_page(i));
     if (pdf_page == nullptr) continue;  // an unreadable page stays empty and goes to OCR
     PdfPageSize(*pdf_page, &page.width_pt, &page.height_pt);
     layouts[i] = ReadPdfTextLayer(*pdf_page);
-    if (options.enable_ocr && NeedsInkCheck(layouts[i], options) &&
-        UnexplainedInkRatio(*pdf_page, layouts[i]) > kMaxUnexplainedInk) {
-      ink_heavy[i] = true;
+    if (options.enable_ocr && NeedsInkCheck(layouts[i], options)) {
+      // The ink check renders the page, which Poppler cannot interrupt: only start it in time.
+      ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "ink check", i + 1, page_count));
+      ink_heavy[i] = UnexplainedInkRatio(*pdf_page, layouts[i]) > kMaxUnexplainedInk;
     }
   }
   if (options.remove_headers_footers) RemoveRepeatedMargins(layouts);
   for (int i = 0; i < page_count; ++i) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "layout", i + 1, page_count));
     Page& page = result.document.pages[i];
     page.text = NormalizeText(RenderLayout(layouts[i]));
     if (options.enable_ocr &&
@@ -125,6 +129,7 @@ Result<PendingExtraction> ExtractImages(std::string_view bytes, MediaType type,
   PendingExtraction result;
   result.document.media_type = type;
   for (int number = 1; number <= page_count; ++number) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "image decoding", number, page_count));
     Page page;
     page.number = number;
     page.source = PageSource::kOcr;
@@ -146,6 +151,8 @@ void MergeOcr(OcrPageResult ocr, Page* page) {
   const bool clean_layer = layer.printable > 0 && IsUsableText(layer, 1);
   page->ocr_confidence = ocr.confidence;
   page->rotation_degrees = ocr.rotation_degrees;
+  page->preprocess_steps = std::move(ocr.preprocess_steps);
+  page->skew_degrees = ocr.skew_degrees;
   if (ocr.text.empty()) {
     if (!clean_layer) {
       page->text.clear();
@@ -162,9 +169,10 @@ Status OcrPdfPage(const poppler::document& document, const ExtractOptions& optio
   if (pdf_page == nullptr) {
     return Status::Corruption("PDF page " + std::to_string(page->number) + " cannot be read");
   }
+  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "rendering", page->number, document.pages()));
   int dpi = options.ocr_dpi;
   ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, RenderPdfPage(*pdf_page, options, &dpi));
-  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options, page->number));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();
 }
@@ -204,10 +212,11 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
     return OcrPdfPage(*document, options, page);
   }
   if (type == MediaType::kText || type == MediaType::kMarkdown) return Status::Ok();
+  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "image decoding", page->number, 0));
   int dpi = 0;
   ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
                              ReadImagePage(bytes, type, page->number, options, &dpi));
-  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options, page->number));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();
 }

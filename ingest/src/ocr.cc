@@ -2,12 +2,15 @@
 
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "deadline.h"
+#include "preprocess.h"
 #include "text_util.h"
 
 namespace archivist::ingest {
@@ -113,9 +116,14 @@ int DetectUprightQuarterTurns(Pix* pix, int dpi, const ExtractOptions& options) 
   return (4 - content_turns) % 4;
 }
 
+// Tesseract polls this once per word during recognition; true stops it.
+bool PastDeadline(void* deadline, int /*words*/) {
+  return DeadlinePassed(*static_cast<const std::chrono::steady_clock::time_point*>(deadline));
+}
+
 }  // namespace
 
-Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options) {
+Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options, int page_number) {
   SilenceLeptonica();
   OcrPageResult result;
   // Tesseract takes 1, 8 and 32 bpp as they are (a bilevel scan skips its thresholding step);
@@ -130,6 +138,7 @@ Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options)
   }
   PixHolder rotated;
   if (options.auto_rotate) {
+    ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "orientation detection", page_number, 0));
     const int turns = DetectUprightQuarterTurns(input, dpi, options);
     if (turns != 0) {
       rotated = PixHolder(pixRotateOrth(input, turns));
@@ -139,6 +148,15 @@ Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options)
       }
     }
   }
+  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "OCR preprocessing", page_number, 0));
+  PreprocessedImage cleaned = PreprocessForOcr(input, dpi, options.preprocess);
+  if (cleaned.pix) {
+    input = cleaned.pix.get();
+    dpi = cleaned.dpi;
+  }
+  result.preprocess_steps = std::move(cleaned.steps);
+  result.skew_degrees = cleaned.skew_degrees;
+  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "OCR", page_number, 0));
   ARCHIVIST_ASSIGN_OR_RETURN(
       tesseract::TessBaseAPI * api,
       GetEngine(options.tessdata_dir, options.ocr_languages, tesseract::OEM_LSTM_ONLY));
@@ -147,6 +165,20 @@ Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options)
   // Unknown resolution: Tesseract estimates it from the text size. Telling it 300 dpi for a
   // 100-dpi fax raised the error rate on FUNSD forms from 0.30 to 0.38.
   if (dpi > 0) api->SetSourceResolution(dpi);
+  // Layout analysis runs unmonitored (bounded by the page's pixel budget); recognition polls the
+  // deadline per word.
+  tesseract::ETEXT_DESC monitor;
+  monitor.cancel = &PastDeadline;
+  monitor.cancel_this = const_cast<std::chrono::steady_clock::time_point*>(&options.deadline);
+  const int recognized = api->Recognize(&monitor);
+  if (DeadlinePassed(options.deadline)) {
+    api->Clear();
+    return TimeoutError("recognition", page_number, 0);
+  }
+  if (recognized != 0) {
+    api->Clear();
+    return Status::Internal("tesseract failed to recognize page " + std::to_string(page_number));
+  }
   std::unique_ptr<char[]> text(api->GetUTF8Text());
   if (text == nullptr) {
     api->Clear();

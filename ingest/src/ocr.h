@@ -3,6 +3,7 @@
 // cache), so concurrent callers never share an engine and never pay its start-up twice.
 
 #include <string>
+#include <vector>
 
 #include "archivist/base/status.h"
 #include "archivist/ingest/extractor.h"
@@ -15,12 +16,15 @@ struct OcrPageResult {
   std::string text;          // NFKC, lines '\n', paragraphs "\n\n"
   float confidence = -1.0f;  // mean word confidence 0..100
   int rotation_degrees = 0;  // clockwise rotation applied before recognition
+  std::vector<std::string> preprocess_steps;  // Leptonica steps run (PreprocessForOcr)
+  double skew_degrees = 0.0;                  // skew measured by deskew
 };
 
 // Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`; 0 lets Tesseract estimate
 // the resolution from the text size, which beats guessing. Does not take ownership.
-// Fails with kUnavailable when the language data cannot be loaded.
-Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options);
+// Fails with kUnavailable when the language data cannot be loaded, and with kResourceExhausted
+// "timeout: ..." (naming `page_number`) when options.deadline passes, even mid-recognition.
+Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options, int page_number);
 
 // Owns a Leptonica image; frees it on scope exit.
 class PixHolder {

@@ -8,7 +8,9 @@
 //       OCR of every image under DIR with ground truth beside it (STEM.gold.txt, STEM.gt.txt,
 //       STEM.txt or ../gt/STEM.gt.txt): character error rate over the collection, pages/s.
 //       --cli also runs the `tesseract` command line on the same images for comparison;
-//       --no-rotate turns automatic orientation detection off.
+//       --no-rotate turns automatic orientation detection off; --preprocess LIST sets the
+//       Leptonica steps ("none", or a comma list of deskew, normalize_background,
+//       adaptive_binarize, upscale_small; default: the library's defaults).
 //
 // Each file is processed in a forked child with a time limit, so a hostile file costs a
 // "timeout" line, not the run. Times are CPU seconds (ours: this process; reference tools: the
@@ -244,13 +246,33 @@ std::string FindGroundTruth(const fs::path& image) {
   return "";
 }
 
+// "none" or a comma list of step names; false when a name is unknown.
+bool ParsePreprocess(const std::string& list, archivist::ingest::PreprocessOptions* steps) {
+  *steps = archivist::ingest::PreprocessOptions{false, false, false, false};
+  if (list == "none") return true;
+  std::istringstream names(list);
+  std::string name;
+  while (std::getline(names, name, ',')) {
+    if (name == "deskew") {
+      steps->deskew = true;
+    } else if (name == "normalize_background") {
+      steps->normalize_background = true;
+    } else if (name == "adaptive_binarize") {
+      steps->adaptive_binarize = true;
+    } else if (name == "upscale_small") {
+      steps->upscale_small = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string OcrOfFile(const std::string& path, const std::string& truth_path, bool cli,
-                      bool rotate) {
+                      const ExtractOptions& options) {
   auto bytes = archivist::ReadFile(path);
   auto truth = archivist::ReadFile(truth_path);
   if (!bytes.ok() || !truth.ok()) return "{\"file\":" + Json(path) + ",\"error\":\"unreadable\"}\n";
-  ExtractOptions options;
-  options.auto_rotate = rotate;
   const double start = CpuSeconds();
   auto doc = archivist::ingest::Extract(*bytes, options);
   const double seconds = CpuSeconds() - start;
@@ -264,7 +286,8 @@ std::string OcrOfFile(const std::string& path, const std::string& truth_path, bo
   out << "{\"file\":" << Json(path) << ",\"pages\":" << doc->pages.size()
       << ",\"seconds\":" << seconds << ",\"ref_chars\":" << reference.size()
       << ",\"edits\":" << Levenshtein(Collapse(text), reference)
-      << ",\"rotation\":" << (doc->pages.empty() ? 0 : doc->pages[0].rotation_degrees);
+      << ",\"rotation\":" << (doc->pages.empty() ? 0 : doc->pages[0].rotation_degrees)
+      << ",\"skew\":" << (doc->pages.empty() ? 0 : doc->pages[0].skew_degrees);
   if (cli) {
     const double cli_start = ChildrenCpuSeconds();
     const std::string cli_text = RunCommand("tesseract " + Quote(path) + " - -l eng 2>/dev/null");
@@ -285,7 +308,7 @@ double NumberAfter(const std::string& line, const std::string& key) {
 int main(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: archivist_ingest_eval fidelity|ocr DIR [--limit N] [--timeout S] [--cli] "
-                 "[--no-rotate]\n";
+                 "[--no-rotate] [--preprocess none|STEP,...]\n";
     return 2;
   }
   // Tesseract's OpenMP threads must be capped to one, and libgomp reads OMP_THREAD_LIMIT when it
@@ -299,7 +322,8 @@ int main(int argc, char** argv) {
   const std::string mode = argv[1];
   const std::string dir = argv[2];
   int limit = 1 << 30, timeout_s = 60;
-  bool cli = false, rotate = true;
+  bool cli = false;
+  ExtractOptions ocr_options;
   for (int i = 3; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--limit") && i + 1 < argc)
       limit = std::atoi(argv[++i]);
@@ -308,7 +332,12 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--cli"))
       cli = true;
     else if (!std::strcmp(argv[i], "--no-rotate"))
-      rotate = false;
+      ocr_options.auto_rotate = false;
+    else if (!std::strcmp(argv[i], "--preprocess") && i + 1 < argc &&
+             !ParsePreprocess(argv[++i], &ocr_options.preprocess)) {
+      std::cerr << "unknown preprocessing step in '" << argv[i] << "'\n";
+      return 2;
+    }
   }
   std::vector<std::string> files;
   for (const auto& entry : fs::recursive_directory_iterator(dir)) {
@@ -334,7 +363,7 @@ int main(int argc, char** argv) {
     }
     bool timed_out = false, crashed = false;
     const std::string out = RunIsolated(
-        [&] { return mode == "ocr" ? OcrOfFile(file, truth, cli, rotate) : FidelityOfFile(file); },
+        [&] { return mode == "ocr" ? OcrOfFile(file, truth, cli, ocr_options) : FidelityOfFile(file); },
         timeout_s, &timed_out, &crashed);
     if (timed_out || crashed) {
       (timed_out ? timeouts : crashes)++;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
+#include <chrono>
+#include <cmath>
 #include <memory>
 #include <string>
 #include <thread>
@@ -191,6 +193,90 @@ TEST(OcrTest, MultiPageTiffPagesAreOcrdInParallel) {
     EXPECT_EQ(pending->document.pages[i].source, PageSource::kOcr);
     ExpectKnownWords(pending->document.pages[i].text);
   }
+}
+
+TEST(OcrTest, DeadlineStopsOcrWithATypedTimeout) {
+  // Enough lines that recognition takes a good fraction of a second.
+  std::vector<std::string> lines;
+  for (int i = 0; i < 4; ++i) lines.insert(lines.end(), kLines.begin(), kLines.end());
+  PixHolder pix = RenderTextPage(300, lines, 420);
+  ASSERT_TRUE(pix);
+  const std::string png = Encode(pix.get(), IFF_PNG);
+  ExtractOptions options;
+  options.auto_rotate = false;
+  auto pending = ExtractWithoutOcr(png, options);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->ocr_pages, (std::vector<int>{1}));
+
+  // Already past when OCR starts: refused before any recognition.
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+  Page page = pending->document.pages[0];
+  Status late = OcrPage(png, options, &page);
+  EXPECT_EQ(late.code(), StatusCode::kResourceExhausted) << late.ToString();
+  EXPECT_NE(late.message().find("timeout"), std::string::npos) << late.ToString();
+  EXPECT_NE(late.message().find("page 1"), std::string::npos) << late.ToString();
+  EXPECT_TRUE(page.text.empty());
+
+  // Passing while Tesseract works: its monitor cancels recognition at the next word. Where it
+  // lands (decoding, the pre-OCR check or mid-recognition) depends on the machine; the error is
+  // the same typed timeout wherever it does.
+  options.preprocess = PreprocessOptions{false, false, false, false};
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(150);
+  Status cut = OcrPage(png, options, &page);
+  EXPECT_EQ(cut.code(), StatusCode::kResourceExhausted) << cut.ToString();
+  EXPECT_NE(cut.message().find("timeout"), std::string::npos) << cut.ToString();
+
+  // The engine cancelled mid-page is left clean for the next page on this thread.
+  options.deadline = std::chrono::steady_clock::time_point::max();
+  Status full = OcrPage(png, options, &page);
+  ASSERT_TRUE(full.ok()) << full.ToString();
+  ExpectKnownWords(page.text);
+}
+
+TEST(OcrTest, SkewedScanIsDeskewedAndTheSkewReported) {
+  std::vector<std::string> lines = kLines;
+  for (const char* more : {"Shipping and handling included", "Payment by bank transfer only"}) {
+    lines.push_back(more);
+  }
+  PixHolder pix = RenderTextPage(300, lines, 260);
+  ASSERT_TRUE(pix);
+  constexpr float kDegrees = 3.0f;
+  PixHolder skewed(pixRotate(pix.get(), kDegrees * 3.14159265f / 180.0f, L_ROTATE_AREA_MAP,
+                             L_BRING_IN_WHITE, 0, 0));
+  ASSERT_TRUE(skewed);
+  const std::string png = Encode(skewed.get(), IFF_PNG);
+  ExtractOptions options;
+  options.auto_rotate = false;
+  options.preprocess = PreprocessOptions{};
+  options.preprocess.deskew = true;
+  auto result = Extract(png, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  const Page& page = result->pages[0];
+  EXPECT_EQ(page.preprocess_steps, (std::vector<std::string>{"deskew"}));
+  EXPECT_NEAR(std::abs(page.skew_degrees), kDegrees, 0.5) << page.skew_degrees;
+  ExpectKnownWords(page.text);
+
+  // Every step off: nothing runs, nothing is measured.
+  options.preprocess = PreprocessOptions{false, false, false, false};
+  auto raw = Extract(png, options);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  EXPECT_TRUE(raw->pages[0].preprocess_steps.empty());
+  EXPECT_EQ(raw->pages[0].skew_degrees, 0.0);
+}
+
+TEST(OcrTest, EveryPreprocessingStepKeepsThePageReadable) {
+  PixHolder pix = RenderTextPage(150);
+  ASSERT_TRUE(pix);
+  const std::string png = Encode(pix.get(), IFF_PNG);  // records 150 dpi: small text
+  ExtractOptions options;
+  options.auto_rotate = false;
+  options.preprocess = PreprocessOptions{true, true, true, true};
+  auto result = Extract(png, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->pages[0].preprocess_steps,
+            (std::vector<std::string>{"deskew", "upscale_small", "normalize_background",
+                                      "adaptive_binarize"}));
+  ExpectKnownWords(result->pages[0].text);
 }
 
 TEST(OcrTest, MissingLanguageIsUnavailable) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -161,6 +162,26 @@ TEST(PdfExtractTest, TooManyPagesIsResourceExhausted) {
   auto result = Extract(pdf, options);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(PdfExtractTest, PassedDeadlineIsATypedTimeoutNamingThePage) {
+  const std::string pdf =
+      BuildPdf({LinesPage({"one page"}), LinesPage({"two pages"}), LinesPage({"three pages"})});
+  ExtractOptions options = NoOcr();
+  options.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto result = Extract(pdf, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(result.status().message().find("timeout"), std::string::npos)
+      << result.status().ToString();
+  EXPECT_NE(result.status().message().find("page 1 of 3"), std::string::npos)
+      << result.status().ToString();
+
+  // The same file with a generous deadline goes through: the limit, not the file, failed it.
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  auto in_time = Extract(pdf, options);
+  ASSERT_TRUE(in_time.ok()) << in_time.status().ToString();
+  EXPECT_EQ(in_time->pages.size(), 3u);
 }
 
 TEST(PdfExtractTest, ConcurrentCallsAgree) {

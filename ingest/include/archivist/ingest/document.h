@@ -30,6 +30,10 @@ struct Page {
   double width_pt = 0.0;         // page size in PDF points (1/72 inch); images: pixels at the
                                  // image's resolution (300 dpi when it records none)
   double height_pt = 0.0;
+  // Leptonica steps applied before OCR, in order ("deskew", "normalize_background", ...), and the
+  // skew measured on the page in degrees (0 when not measured or not found).
+  std::vector<std::string> preprocess_steps;
+  double skew_degrees = 0.0;
 };
 
 struct DocumentMetadata {
