@@ -29,6 +29,8 @@ class KvCache {
   KvType type() const { return layout_.type; }
   int64_t n_ctx() const { return layout_.n_ctx; }
   int64_t capacity(int64_t layer) const { return cap_[layer]; }
+  int64_t k_width() const { return layout_.k_width; }
+  int64_t v_width() const { return layout_.v_width; }
   uint64_t bytes() const;
 
   // Row of position `pos` (ring slot for local layers): floats, IEEE halves or Q8_0 blocks

@@ -42,6 +42,15 @@ struct KernelTable {
   float (*dot_f32)(int64_t n, const float* a, const float* b) = nullptr;
   // y[i] += a * x[i]
   void (*axpy_f32)(int64_t n, float a, const float* x, float* y) = nullptr;
+  // out[r] = dot_f32_many(n, {q}, 1, k + r * k_stride) for m key rows, bit for bit, with several
+  // keys' chains in flight (one query decoding). Optional: callers loop when it is null.
+  void (*dot_rows_f32)(int64_t n, const float* q, int64_t m, const float* k, int64_t k_stride,
+                       float* out) = nullptr;
+  // axpy_f32 for m rows x_r = x + r * x_stride in order (y += a[r] * x_r): a single query's
+  // weighted sum of value rows, with y held in registers; bit for bit the sequence of axpy_f32s.
+  // Optional: callers loop over axpy_f32 (of the same table) when it is null.
+  void (*axpy_rows_f32)(int64_t n, const float* a, int64_t m, const float* x, int64_t x_stride,
+                        float* y) = nullptr;
   // out[i] = dot(a[i], b) for i < na (na <= 8): one key row against a tile of queries.
   void (*dot_f32_many)(int64_t n, const float* const* a, int na, const float* b, float* out) =
       nullptr;

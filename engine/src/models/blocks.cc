@@ -137,6 +137,32 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
               // An 8-bit cache is read with q quantized to Q8_0, as the reference does.
               if (kv_type == KvType::kQ8_0) q8.from_float(qh[i], &qq[i * (q8_blocks + 1)], hd);
             }
+            // Decoding (one query, F32 cache): keys and values are walked in runs of rows that are
+            // contiguous in memory (a ring cache wraps once), with several keys' dot products in
+            // flight and the output row in registers; the same sums as the tile loops below.
+            const bool single = nt == 1 && kv_type == KvType::kF32;
+            auto run_at = [&](int64_t j) {
+              if (kv == nullptr) return hi - j;
+              const int64_t cap = kv->capacity(layer);
+              return std::min(hi - j, cap - j % cap);
+            };
+            if (single) {
+              const int64_t stride = kv != nullptr ? kv->k_width() : kw;
+              for (int64_t j = lo; j < hi;) {
+                const int64_t run = run_at(j);
+                const float* kr =
+                    (kv != nullptr ? static_cast<const float*>(kv->K(layer, j)) : k.data() + j * kw) +
+                    g * hd;
+                float* sc = scores.data() + (j - lo);
+                if (kt.dot_rows_f32 != nullptr) {
+                  kt.dot_rows_f32(hd, qh[0], run, kr, stride, sc);
+                } else {
+                  for (int64_t r = 0; r < run; ++r) kt.dot_f32_many(hd, qh, 1, kr + r * stride, sc + r);
+                }
+                for (int64_t r = 0; r < run; ++r) sc[r] *= scale;
+                j += run;
+              }
+            } else
             for (int64_t j = lo; j < hi; ++j) {
               const void* kr = kv != nullptr ? kv->K(layer, j) : k.data() + j * kw;
               if (kv_type == KvType::kF32) {
@@ -167,6 +193,24 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             for (int64_t i = 0; i < nt; ++i) {
               ops::Softmax(scores.data() + i * span + (kb[i] - lo), ke[i] - kb[i]);
               o[i] = attn.data() + (t0 + i) * n_head * hdv + h * hdv;
+            }
+            if (single) {
+              for (int64_t j = lo; j < hi;) {
+                const int64_t run = run_at(j);
+                const float* vr =
+                    (kv != nullptr ? static_cast<const float*>(kv->V(layer, j)) : v.data() + j * vw) +
+                    g * hdv;
+                const int64_t stride = kv != nullptr ? kv->v_width() : vw;
+                if (kt.axpy_rows_f32 != nullptr) {
+                  kt.axpy_rows_f32(hdv, scores.data() + (j - lo), run, vr, stride, o[0]);
+                } else {
+                  for (int64_t r = 0; r < run; ++r) {
+                    kt.axpy_f32(hdv, scores[j - lo + r], vr + r * stride, o[0]);
+                  }
+                }
+                j += run;
+              }
+              continue;
             }
             for (int64_t j = lo; j < hi; ++j) {
               const void* vr = kv != nullptr ? kv->V(layer, j) : v.data() + j * vw;

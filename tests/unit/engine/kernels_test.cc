@@ -324,6 +324,24 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
         EXPECT_NEAR(y1[i], y2[i], 1e-6f) << kernels::IsaName(isa);
         EXPECT_NEAR(y3[i], y4[i], 1e-6f) << kernels::IsaName(isa);
       }
+      // A single query's value sum over strided rows equals the same ISA's axpy sequence, bit
+      // for bit (decode and prompt tiles must agree exactly).
+      for (int64_t m : {1, 7, 40}) {
+        if (k.axpy_rows_f32 == nullptr) break;
+        const int64_t stride = n + 3;
+        auto rows = RandomFloats(m * stride, 20 + m), coef = RandomFloats(m, 30 + m);
+        std::vector<float> seq = a, fused = a;
+        for (int64_t r = 0; r < m; ++r) k.axpy_f32(n, coef[r], rows.data() + r * stride, seq.data());
+        k.axpy_rows_f32(n, coef.data(), m, rows.data(), stride, fused.data());
+        EXPECT_EQ(fused, seq) << kernels::IsaName(isa) << " n=" << n << " m=" << m;
+        // Likewise a single query's dots with strided key rows against the tile kernel.
+        if (k.dot_rows_f32 == nullptr) continue;
+        std::vector<float> dots(m), want(m);
+        const float* q = a.data();
+        k.dot_rows_f32(n, q, m, rows.data(), stride, dots.data());
+        for (int64_t r = 0; r < m; ++r) k.dot_f32_many(n, &q, 1, rows.data() + r * stride, &want[r]);
+        EXPECT_EQ(dots, want) << kernels::IsaName(isa) << " n=" << n << " m=" << m;
+      }
     }
   }
 }
