@@ -16,8 +16,11 @@
 #include "archivist/pipeline/ingest_batch.h"
 #include "archivist/pipeline/summarize.h"
 #include "archivist/pipeline/watch.h"
+#include "archivist/base/log.h"
 #include "archivist/thrift/server.h"
 #include "commands.h"
+#include "open_archive.h"
+#include "remote.h"
 #include "output.h"
 
 namespace archivist::cli {
@@ -36,13 +39,6 @@ int ReportError(const Status& status) {
   return ExitCodeFor(status);
 }
 
-namespace {
-
-struct OpenArchive {
-  std::unique_ptr<index::Embedder> embedder;
-  std::unique_ptr<index::Archive> archive;
-};
-
 Result<OpenArchive> Open(const AppConfig& c, bool create) {
   OpenArchive o;
   o.embedder = index::MakeBuiltinEmbedder();
@@ -56,26 +52,6 @@ Result<OpenArchive> Open(const AppConfig& c, bool create) {
   return o;
 }
 
-Result<std::pair<std::string, int>> SplitHostPort(const std::string& remote) {
-  size_t colon = remote.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return Status::InvalidArgument("--remote must be HOST:PORT, got '" + remote + "'");
-  }
-  try {
-    int port = std::stoi(remote.substr(colon + 1));
-    if (port <= 0 || port > 65535) throw std::out_of_range("port");
-    return std::make_pair(remote.substr(0, colon), port);
-  } catch (const std::exception&) {
-    return Status::InvalidArgument("--remote has an invalid port: '" + remote + "'");
-  }
-}
-
-Result<std::unique_ptr<service::Client>> ConnectRemote(const std::string& remote) {
-  ARCHIVIST_ASSIGN_OR_RETURN(auto hp, SplitHostPort(remote));
-  return service::Client::Connect(hp.first, hp.second);
-}
-
-}  // namespace
 
 namespace {
 
@@ -118,17 +94,26 @@ void PrintIngestReport(const pipeline::IngestReport& r, bool json) {
       std::cout << "ingested  " << ShortId(f.doc_id) << "  " << f.path << "  (" << f.media_type
                 << ", " << f.pages << " pages"
                 << (f.ocr_pages ? ", " + std::to_string(f.ocr_pages) + " OCR" : "") << ", "
-                << f.chunks << " chunks)\n";
-    } else if (f.outcome == pipeline::Outcome::kDuplicate) {
+                << f.chunks << " chunks"
+                << (f.replaced_doc_id.empty() ? "" : "; new version of " + ShortId(f.replaced_doc_id))
+                << ")\n";
+    } else if (f.outcome == pipeline::Outcome::kDuplicate && f.unchanged) {
       std::cout << "unchanged " << ShortId(f.doc_id) << "  " << f.path
-                << "  (already in the archive)\n";
+                << "  (same size and mtime as when ingested; not read)\n";
+    } else if (f.outcome == pipeline::Outcome::kDuplicate) {
+      std::cout << "duplicate " << ShortId(f.doc_id) << "  " << f.path
+                << "  (these bytes are already in the archive)\n";
     } else {
       std::cout << "FAILED    " << f.path << "  (" << f.stage << ": " << f.error.ToString()
                 << ")\n";
     }
   }
-  std::cout << r.ingested << " ingested, " << r.duplicates << " unchanged, " << r.failed
-            << " failed; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
+  std::cout << r.ingested << " ingested, " << r.unchanged << " unchanged, "
+            << r.duplicates - r.unchanged << " duplicates, " << r.failed << " failed";
+  if (r.timeouts > 0) std::cout << " (" << r.timeouts << " timed out)";
+  if (r.replaced > 0) std::cout << ", " << r.replaced << " changed";
+  if (r.retired > 0) std::cout << ", " << r.retired << " old versions retired";
+  std::cout << "; " << r.pages << " pages (" << r.ocr_pages << " OCR), " << r.chunks
             << " chunks in " << r.seconds << " s";
   if (r.seconds > 0) std::cout << " (" << r.pages / r.seconds << " pages/s)";
   std::cout << "\n";
@@ -139,6 +124,12 @@ void PrintIngestReport(const pipeline::IngestReport& r, bool json) {
 
 int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths,
               const std::string& watch_dir) {
+  if (!g.remote.empty()) {
+    if (!watch_dir.empty()) {
+      return ReportError(Status::InvalidArgument("--watch works on a local data directory only"));
+    }
+    return RunRemoteIngest(g, paths);
+  }
   auto o = Open(g.config, /*create=*/true);
   if (!o.ok()) return ReportError(o.status());
   // First Ctrl-C: finish and commit what is in flight, start nothing new. A second one kills.
@@ -169,10 +160,11 @@ int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths,
     }
   };
   if (!watch_dir.empty()) {
-    std::cerr << "archivist: watching " << watch_dir << " (Ctrl-C to stop)\n";
+    auto ops = StartOperations(g, *o->archive, /*required=*/false);  // /metrics, /healthz
+    log::Notice("watching", {{"dir", watch_dir}, {"data_dir", g.config.data_dir}});
     int failed = 0;
     Status s = pipeline::WatchAndIngest(
-        *o->archive, *o->embedder, watch_dir, options, {}, g_stop_ingest,
+        *o->archive, *o->archive->embedder(), watch_dir, options, {}, g_stop_ingest,
         [&](const pipeline::IngestReport& r) {
           failed += r.failed;
           PrintIngestReport(r, g.json);
@@ -181,7 +173,7 @@ int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths,
     if (!s.ok()) return ReportError(s);
     return failed > 0 ? kExitInput : kExitOk;
   }
-  auto report = pipeline::IngestPaths(*o->archive, *o->embedder, paths, options, progress);
+  auto report = pipeline::IngestPaths(*o->archive, *o->archive->embedder(), paths, options, progress);
   if (tty) std::cerr << "\r\033[K";
   if (!report.ok()) return ReportError(report.status());
   PrintIngestReport(*report, g.json);
@@ -191,7 +183,7 @@ int RunIngest(GlobalArgs& g, const std::vector<std::string>& paths,
 
 int RunSearch(GlobalArgs& g, const std::string& query) {
   if (!g.remote.empty()) {
-    auto client = ConnectRemote(g.remote);
+    auto client = ConnectRemote(g);
     if (!client.ok()) return ReportError(client.status());
     auto hits = (*client)->Search(query, g.config.search);
     if (!hits.ok()) return ReportError(hits.status());
@@ -203,46 +195,6 @@ int RunSearch(GlobalArgs& g, const std::string& query) {
   auto hits = o->archive->Search(query, g.config.search);
   if (!hits.ok()) return ReportError(hits.status());
   PrintHits(*hits, g.json);
-  return kExitOk;
-}
-
-int RunAsk(GlobalArgs& g, const std::string& question) {
-  if (!g.remote.empty()) {
-    auto client = ConnectRemote(g.remote);
-    if (!client.ok()) return ReportError(client.status());
-    auto answer = (*client)->Ask(question, g.config.ask);
-    if (!answer.ok()) return ReportError(answer.status());
-    PrintAnswer(*answer, g.json);
-    return kExitOk;
-  }
-  auto o = Open(g.config, /*create=*/false);
-  if (!o.ok()) return ReportError(o.status());
-  auto answer = pipeline::Ask(*o->archive, question, g.config.ask);
-  if (!answer.ok()) return ReportError(answer.status());
-  PrintAnswer(*answer, g.json);
-  return kExitOk;
-}
-
-int RunSummarize(GlobalArgs& g, const std::string& doc_id, const std::string& query,
-                 const std::string& tag) {
-  auto o = Open(g.config, /*create=*/false);
-  if (!o.ok()) return ReportError(o.status());
-  pipeline::SummarizeOptions opts;
-  opts.doc_id = doc_id;
-  opts.query = query;
-  opts.tag = tag;
-  opts.collection = g.config.ask.collection;
-  opts.privacy = g.config.ask.privacy;
-  auto summary = pipeline::Summarize(*o->archive, opts);
-  if (!summary.ok()) return ReportError(summary.status());
-  if (g.json) {
-    std::cout << ToJson(*summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-    return kExitOk;
-  }
-  std::cout << summary->text << "\nSources:\n";
-  for (const pipeline::Citation& c : summary->citations) {
-    std::cout << "  [" << c.key << "] " << c.title << ", page " << c.page << "\n";
-  }
   return kExitOk;
 }
 

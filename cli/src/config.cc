@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <ctime>
 #include <functional>
 #include <map>
 #include <set>
@@ -70,6 +71,63 @@ Setter SetMode(index::SearchMode* field) {
   };
 }
 
+// [[server.tokens]] tables: name, sha256 (of the token, never the token), role, collections,
+// expires (a TOML date-time, or Unix seconds).
+Setter SetTokens(std::vector<service::ApiToken>* field) {
+  return [field](const toml::node& node) -> Status {
+    const toml::array* arr = node.as_array();
+    if (!arr) return Status::InvalidArgument("must be an array of tables ([[server.tokens]])");
+    field->clear();
+    for (const toml::node& el : *arr) {
+      const toml::table* t = el.as_table();
+      if (!t) return Status::InvalidArgument("must be an array of tables ([[server.tokens]])");
+      service::ApiToken token;
+      token.name = (*t)["name"].value_or(std::string());
+      token.sha256_hex = (*t)["sha256"].value_or(std::string());
+      auto role = service::RoleFromName((*t)["role"].value_or(std::string("reader")));
+      if (!role.ok()) return role.status();
+      token.role = *role;
+      if (const toml::node* cols = t->get("collections")) {
+        if (Status s = SetStrings(&token.collections)(*cols); !s.ok()) return s;
+      }
+      if (const toml::node* exp = t->get("expires")) {
+        if (auto dt = exp->value<toml::date_time>()) {
+          std::tm tm{};
+          tm.tm_year = dt->date.year - 1900;
+          tm.tm_mon = dt->date.month - 1;
+          tm.tm_mday = dt->date.day;
+          tm.tm_hour = dt->time.hour;
+          tm.tm_min = dt->time.minute;
+          tm.tm_sec = dt->time.second;
+          const int64_t offset = dt->offset ? dt->offset->minutes * 60 : 0;
+          token.expires_at = static_cast<int64_t>(timegm(&tm)) - offset;
+        } else if (auto secs = exp->value<int64_t>()) {
+          token.expires_at = *secs;
+        } else {
+          return Status::InvalidArgument("token '" + token.name +
+                                         "': expires must be a date-time or Unix seconds");
+        }
+      }
+      if (Status s = token.Validate(); !s.ok()) return s;
+      field->push_back(std::move(token));
+    }
+    return Status::Ok();
+  };
+}
+
+// An enum field read from a string through its Parse function (log level and format).
+template <typename T, typename Parse>
+Setter SetParsed(T* field, Parse parse) {
+  return [field, parse](const toml::node& node) -> Status {
+    auto v = node.value<std::string>();
+    if (!v) return Status::InvalidArgument("must be a string");
+    auto parsed = parse(*v);
+    if (!parsed.ok()) return parsed.status();
+    *field = *parsed;
+    return Status::Ok();
+  };
+}
+
 std::map<std::string, Setter> Setters(AppConfig& c) {
   return {
       {"data.dir", Set(&c.data_dir)},
@@ -79,6 +137,9 @@ std::map<std::string, Setter> Setters(AppConfig& c) {
       {"ingest.threads", Set(&c.ingest.threads)},
       {"ingest.max_in_flight", Set(&c.ingest.max_in_flight)},
       {"ingest.max_file_bytes", Set(&c.ingest.max_file_bytes)},
+      {"ingest.document_timeout_seconds", Set(&c.ingest.document_timeout_seconds)},
+      {"ingest.commit_max_documents", Set(&c.ingest.commit_max_documents)},
+      {"ingest.commit_max_bytes", Set(&c.ingest.commit_max_bytes)},
       {"ingest.ocr_dpi", Set(&c.ingest.extract.ocr_dpi)},
       {"ingest.max_page_pixels", Set(&c.ingest.extract.max_page_pixels)},
       {"ingest.ocr_languages", Set(&c.ingest.extract.ocr_languages)},
@@ -86,12 +147,21 @@ std::map<std::string, Setter> Setters(AppConfig& c) {
       {"ingest.enable_ocr", Set(&c.ingest.extract.enable_ocr)},
       {"ingest.pdf_password", Set(&c.ingest.extract.pdf_password)},
       {"ingest.max_pages", Set(&c.ingest.extract.max_pages)},
+      {"ingest.auto_rotate", Set(&c.ingest.extract.auto_rotate)},
+      {"ingest.ocr_deskew", Set(&c.ingest.extract.preprocess.deskew)},
+      {"ingest.ocr_normalize_background", Set(&c.ingest.extract.preprocess.normalize_background)},
+      {"ingest.ocr_adaptive_binarize", Set(&c.ingest.extract.preprocess.adaptive_binarize)},
+      {"ingest.ocr_upscale_small", Set(&c.ingest.extract.preprocess.upscale_small)},
       {"chunk.target_tokens", Set(&c.ingest.chunk.target_tokens)},
       {"chunk.max_tokens", Set(&c.ingest.chunk.max_tokens)},
       {"chunk.overlap_tokens", Set(&c.ingest.chunk.overlap_tokens)},
       {"index.bm25_k1", Set(&c.archive.bm25_k1)},
       {"index.bm25_b", Set(&c.archive.bm25_b)},
       {"index.stemming", Set(&c.archive.stemming)},
+      {"index.ann_threshold", Set(&c.archive.ann_threshold)},
+      {"index.hnsw_m", Set(&c.archive.hnsw_m)},
+      {"index.hnsw_ef_construction", Set(&c.archive.hnsw_ef_construction)},
+      {"index.hnsw_ef_search", Set(&c.archive.hnsw_ef_search)},
       {"search.k", Set(&c.search.k)},
       {"search.mode", SetMode(&c.search.mode)},
       {"search.rrf_k", Set(&c.search.rrf_k)},
@@ -103,10 +173,33 @@ std::map<std::string, Setter> Setters(AppConfig& c) {
       {"ask.min_support", Set(&c.ask.min_support)},
       {"privacy.redact", Set(&c.ask.privacy.redact)},
       {"privacy.kinds", SetPiiKinds(&c.ask.privacy.kinds)},
+      {"model.path", Set(&c.ask.generation.model_path)},
+      {"model.context_tokens", Set(&c.ask.generation.context_tokens)},
+      {"model.max_answer_tokens", Set(&c.ask.generation.max_answer_tokens)},
+      {"model.temperature", Set(&c.ask.generation.temperature)},
+      {"model.seed", Set(&c.ask.generation.seed)},
+      {"model.threads", Set(&c.ask.generation.threads)},
+      {"model.faithfulness_threshold", Set(&c.ask.generation.faithfulness_threshold)},
+      {"guard.model", Set(&c.ask.generation.guard.model_path)},
+      {"guard.policy", Set(&c.ask.generation.guard.policy)},
+      {"guard.block_unclear", Set(&c.ask.generation.guard.block_unclear)},
       {"server.host", Set(&c.server.host)},
       {"server.port", Set(&c.server.port)},
       {"server.worker_threads", Set(&c.server.worker_threads)},
       {"server.max_frame_bytes", Set(&c.server.max_frame_bytes)},
+      {"metrics.enabled", Set(&c.metrics.enabled)},
+      {"metrics.listen", Set(&c.metrics.listen)},
+      {"log.level", SetParsed(&c.log.level, log::ParseLevel)},
+      {"log.format", SetParsed(&c.log.format, log::ParseFormat)},
+      {"server.tokens", SetTokens(&c.server.tokens)},
+      {"server.allow_anonymous", Set(&c.server.allow_anonymous)},
+      {"server.tls_cert", Set(&c.server.tls_cert_file)},
+      {"server.tls_key", Set(&c.server.tls_key_file)},
+      {"server.audit_log", Set(&c.server.audit_log_path)},
+      {"server.max_concurrent_calls", Set(&c.server.max_concurrent_calls)},
+      {"server.call_deadline_ms", Set(&c.server.call_deadline_ms)},
+      {"server.idle_timeout_ms", Set(&c.server.idle_timeout_ms)},
+      {"server.batch_root", Set(&c.server.batch_root)},
   };
 }
 

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "archivist/base/log.h"
+#include "archivist/base/metrics.h"
 #include "archivist/base/process.h"
 #include "commands.h"
 #include "config.h"
@@ -35,8 +37,18 @@ int main(int argc, char** argv) {
   std::string config_path, data_dir;
   app.add_option("--config", config_path, "TOML configuration file")->check(CLI::ExistingFile);
   app.add_option("--data-dir", data_dir, "data directory (default ./archivist-data)");
-  app.add_option("--remote", g.remote, "HOST:PORT of a running `archivist serve` (search, ask)");
+  app.add_option("--remote", g.remote,
+                 "HOST:PORT of a running `archivist serve` (ingest, search, ask, summarize)");
+  app.add_option("--token", g.token, "API token for --remote (default: $ARCHIVIST_TOKEN)");
+  app.add_option("--tls-ca", g.tls_ca, "CA certificate (PEM): use TLS with --remote")
+      ->check(CLI::ExistingFile);
   app.add_flag("--json", g.json, "machine-readable JSON output");
+  std::string log_level, log_format, metrics_listen;
+  app.add_option("--log-level", log_level, "error | warning | notice | info | debug (default info)");
+  app.add_option("--log-format", log_format,
+                 "auto | text | json | journal (default auto: journal under systemd, else text)");
+  app.add_option("--metrics-listen", metrics_listen,
+                 "HOST:PORT of the /metrics endpoint of serve and ingest --watch, or \"off\"");
   app.add_flag("--redact", redact, "redact personal identifiers in answers and summaries");
 
   // Flags are parsed into locals and applied over the config file after parsing.
@@ -64,6 +76,13 @@ int main(int argc, char** argv) {
   ingest->add_option("-t,--tag", tags, "tag the documents (repeatable)");
   ingest->add_option("--exclude", exclude, "skip files matching this glob (repeatable)");
   ingest->add_option("--threads", threads, "worker threads (default: one per core)");
+  bool force = false;
+  double doc_timeout = -1;
+  ingest->add_flag("--force", force,
+                   "re-read every file (ignore size/mtime) and retire the old version of a changed file");
+  ingest->add_option("--timeout", doc_timeout,
+                     "seconds one document may take, then it fails as a timeout (0 = none; default 300)")
+      ->check(CLI::NonNegativeNumber);
 
   auto* search = app.add_subcommand("search", "search the archive");
   search->add_option("query", query, "query text")->required();
@@ -75,6 +94,9 @@ int main(int argc, char** argv) {
   auto* ask = app.add_subcommand("ask", "answer a question from the archive, with citations");
   ask->add_option("question", query, "the question")->required();
   ask->add_option("-c,--collection", collection, "only this collection");
+  std::string answer_model;
+  ask->add_option("--model", answer_model, "GGUF language model: generative answer (default: [model] path, else extractive)")
+      ->check(CLI::ExistingFile);
 
   std::string summary_doc, summary_query, summary_tag;
   auto* summarize = app.add_subcommand("summarize", "summarize a document, a query's documents or a tag");
@@ -84,6 +106,8 @@ int main(int argc, char** argv) {
   by_doc->excludes(by_query)->excludes(by_tag);
   by_query->excludes(by_tag);
   summarize->add_option("-c,--collection", collection, "only this collection");
+  summarize->add_option("--model", answer_model, "GGUF language model: generative summary (default: [model] path, else extractive)")
+      ->check(CLI::ExistingFile);
   summarize->callback([&] {
     if (summary_doc.empty() && summary_query.empty() && summary_tag.empty()) {
       throw CLI::RequiredError("one of --doc, --query or --tag");
@@ -168,11 +192,32 @@ int main(int argc, char** argv) {
   eval->add_option("--embedder", eval_args.embedder, "hash | lsa (default hash)")
       ->check(CLI::IsMember({"hash", "lsa"}));
 
+  std::string reindex_embedder = "lsa";
+  int reindex_dimension = 256;
+  auto* reindex = app.add_subcommand(
+      "reindex", "re-embed every chunk: fit an LSA model on the archive (kept in it) or go back to hash");
+  reindex->add_option("--embedder", reindex_embedder, "lsa | hash (default lsa)")
+      ->check(CLI::IsMember({"lsa", "hash"}));
+  reindex->add_option("--dimension", reindex_dimension, "LSA dimensions (default 256)")
+      ->check(CLI::Range(8, 1024));
+
   std::string backup_dir;
   auto* backup = app.add_subcommand("backup", "consistent copy of the archive (store + vector index)");
   backup->add_option("dir", backup_dir, "new directory for the backup")->required();
   auto* restore = app.add_subcommand("restore", "restore a backup into an empty --data-dir");
   restore->add_option("dir", backup_dir, "the backup directory")->required()->check(CLI::ExistingDirectory);
+
+  UpgradeArgs upgrade_args;
+  auto* upgrade = app.add_subcommand("upgrade", "upgrade the data directory to this build's schema (backs up first)");
+  auto* upgrade_backup = upgrade->add_option("--backup", upgrade_args.backup,
+                                             "new directory for the backup (default: beside the data dir)");
+  auto* upgrade_rollback = upgrade->add_option("--rollback", upgrade_args.rollback,
+                                               "put this backup back instead (undo an upgrade)")
+                               ->check(CLI::ExistingDirectory);
+  auto* upgrade_check = upgrade->add_flag("--check", upgrade_args.check,
+                                          "only report the schema versions (exit 2 if not current)");
+  upgrade_rollback->excludes(upgrade_backup)->excludes(upgrade_check);
+  upgrade_backup->excludes(upgrade_check);
 
   auto* version = app.add_subcommand("version", "print the version");
 
@@ -189,6 +234,20 @@ int main(int argc, char** argv) {
     g.config = std::move(loaded).value();
   }
   AppConfig& c = g.config;
+  if (!log_level.empty()) {
+    auto level = archivist::log::ParseLevel(log_level);
+    if (!level.ok()) return ReportError(level.status());
+    c.log.level = *level;
+  }
+  if (!log_format.empty()) {
+    auto format = archivist::log::ParseFormat(log_format);
+    if (!format.ok()) return ReportError(format.status());
+    c.log.format = *format;
+  }
+  archivist::log::Configure(c.log);
+  archivist::metrics::SetBuildInfo(ARCHIVIST_VERSION);
+  if (metrics_listen == "off") c.metrics.enabled = false;
+  else if (!metrics_listen.empty()) c.metrics = {true, metrics_listen};
   if (!data_dir.empty()) c.data_dir = data_dir;
   if (!collection.empty()) {
     c.ingest.collection = collection;
@@ -198,11 +257,14 @@ int main(int argc, char** argv) {
   if (!tags.empty()) c.ingest.tags = tags;
   if (!exclude.empty()) c.ingest.exclude = exclude;
   if (threads >= 0) c.ingest.threads = threads;
+  if (force) c.ingest.force = true;
+  if (doc_timeout >= 0) c.ingest.document_timeout_seconds = doc_timeout;
   if (k > 0) c.search.k = k;
   if (mode == "bm25" || mode == "lexical") c.search.mode = archivist::index::SearchMode::kLexical;
   if (mode == "dense") c.search.mode = archivist::index::SearchMode::kDense;
   if (mode == "hybrid") c.search.mode = archivist::index::SearchMode::kHybrid;
   if (redact) c.ask.privacy.redact = true;
+  if (!answer_model.empty()) c.ask.generation.model_path = answer_model;
   if (!host.empty()) c.server.host = host;
   if (port >= 0) c.server.port = port;
 
@@ -230,8 +292,10 @@ int main(int argc, char** argv) {
   if (*inspect_model) return RunInspectModel(g, file);
   if (*generate) return RunGenerate(g, gen);
   if (*eval) return RunEval(g, eval_args);
+  if (*reindex) return RunReindex(g, reindex_embedder, reindex_dimension);
   if (*backup) return RunBackup(g, backup_dir);
   if (*restore) return RunRestore(g, backup_dir);
+  if (*upgrade) return RunUpgrade(g, upgrade_args);
   if (*tokenize) return RunTokenize(g, model_file, text, no_special);
   if (*embed) return RunEmbed(g, model_file, text, npy, normalize);
   if (*bench_engine) return RunBenchEngine(g, model_file, bench_prompt, bench_gen, bench_threads);

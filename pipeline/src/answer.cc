@@ -65,13 +65,8 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   double total_weight = 0.0;
   for (const auto& [t, w] : weights) total_weight += w;
 
-  index::SearchOptions so;
-  so.k = options.retrieve_k;
-  so.collection = options.collection;
-  so.mode = index::SearchMode::kHybrid;
-  // A question is prose, not query syntax: quotes, "-" and AND in it are just words.
-  so.plain_text = true;
-  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, so));
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits,
+                             archive.Search(question, QuestionSearch(options)));
 
   std::vector<Candidate> candidates;
   PageCache pages(archive);

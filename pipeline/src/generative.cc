@@ -95,6 +95,20 @@ std::vector<Citation> CitationsFor(const std::vector<int>& keys, const std::vect
   return out;
 }
 
+index::SearchOptions QuestionSearch(const AskOptions& options) {
+  index::SearchOptions so;
+  so.k = options.retrieve_k;
+  so.collection = options.collection;
+  so.mode = index::SearchMode::kHybrid;
+  // A question is prose, not query syntax: quotes, "-" and AND in it are just words.
+  so.plain_text = true;
+  return so;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 engine::GenerateOptions EngineOptions(const GenerationOptions& g, int max_tokens,
                                       AnswerStream* stream) {
   engine::GenerateOptions go;

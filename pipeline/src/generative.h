@@ -1,6 +1,7 @@
 #pragma once
 // Pieces shared by generative answers and generative summaries.
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -47,6 +48,12 @@ Citation SourceCitation(const Source& s);
 // check found one, the chunk's first span otherwise. Unknown keys are skipped.
 std::vector<Citation> CitationsFor(const std::vector<int>& keys, const std::vector<Source>& sources,
                                    const FaithfulnessReport& report);
+
+// How a question searches: hybrid, plain words (a question is prose, not query syntax).
+index::SearchOptions QuestionSearch(const AskOptions& options);
+
+// Seconds since t0 on the steady clock.
+double SecondsSince(std::chrono::steady_clock::time_point t0);
 
 // Generation options for one answer from the pipeline's options.
 engine::GenerateOptions EngineOptions(const GenerationOptions& g, int max_tokens,

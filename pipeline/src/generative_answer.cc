@@ -13,10 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 // Share of a chunk's sentences already quoted by chunks taken before it: overlapping chunks of
 // one document repeat their edges, and a near-copy only spends the window.
 constexpr double kDuplicateShare = 0.8;
@@ -32,12 +28,8 @@ std::vector<std::string> SentenceKeys(const std::string& text) {
 
 Result<std::vector<Source>> Retrieve(index::Archive& archive, const std::string& question,
                                      const AskOptions& options) {
-  index::SearchOptions so;
-  so.k = options.retrieve_k;
-  so.collection = options.collection;
-  so.mode = index::SearchMode::kHybrid;
-  so.plain_text = true;
-  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, so));
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits,
+                             archive.Search(question, QuestionSearch(options)));
   std::vector<Source> out;
   std::unordered_set<std::string> seen_sentences;
   std::vector<std::string> doc_order;
@@ -94,19 +86,19 @@ Result<Answer> GenerativeAsk(index::Archive& archive, const std::string& questio
   auto guard_t = Clock::now();
   ARCHIVIST_ASSIGN_OR_RETURN(GuardVerdict question_verdict,
                              models->Classify(g.guard, question, ""));
-  timings.guard_seconds += Since(guard_t);
+  timings.guard_seconds += SecondsSince(guard_t);
   if (!question_verdict.safe) {
     Answer a = Blocked(question_verdict, /*question=*/true);
     a.model = model_name;
     a.question_guard = question_verdict;
-    timings.total_seconds = Since(t0);
+    timings.total_seconds = SecondsSince(t0);
     a.timings = timings;
     return a;
   }
 
   auto retrieval_t = Clock::now();
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<Source> candidates, Retrieve(archive, question, options));
-  timings.retrieval_seconds = Since(retrieval_t);
+  timings.retrieval_seconds = SecondsSince(retrieval_t);
 
   Answer answer;
   answer.extractive = false;
@@ -114,7 +106,7 @@ Result<Answer> GenerativeAsk(index::Archive& archive, const std::string& questio
   answer.question_guard = question_verdict;
   if (candidates.empty()) {
     answer.text = std::string(kArchiveDoesNotSay) + " No document matches the question.";
-    timings.total_seconds = Since(t0);
+    timings.total_seconds = SecondsSince(t0);
     answer.timings = timings;
     return answer;
   }
@@ -126,7 +118,7 @@ Result<Answer> GenerativeAsk(index::Archive& archive, const std::string& questio
       PackedPrompt prompt,
       PackPrompt(*models, candidates,
                  [&](const std::vector<Source>& s) { return AskMessages(question, s); }, po));
-  const double pack_seconds = Since(pack_t);
+  const double pack_seconds = SecondsSince(pack_t);
 
   // With a guard model nothing is shown before the guard has read the whole answer.
   AnswerStream stream(options.privacy, models->guard() ? nullptr : g.on_text);
@@ -175,7 +167,7 @@ Result<Answer> GenerativeAsk(index::Archive& archive, const std::string& questio
 
   guard_t = Clock::now();
   ARCHIVIST_ASSIGN_OR_RETURN(answer.answer_guard, models->Classify(g.guard, question, raw));
-  timings.guard_seconds += Since(guard_t);
+  timings.guard_seconds += SecondsSince(guard_t);
   if (!answer.answer_guard.safe) {
     Answer blocked = Blocked(answer.answer_guard, /*question=*/false);
     blocked.model = model_name;
@@ -184,7 +176,7 @@ Result<Answer> GenerativeAsk(index::Archive& archive, const std::string& questio
     blocked.sources = std::move(answer.sources);
     answer = std::move(blocked);
   }
-  timings.total_seconds = Since(t0);
+  timings.total_seconds = SecondsSince(t0);
   answer.timings = timings;
   return answer;
 }

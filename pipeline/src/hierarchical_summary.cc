@@ -13,10 +13,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
 constexpr int kMaxLevels = 8;
 
 const char* const kSourceRule =
@@ -178,7 +174,7 @@ Result<Summary> GenerativeSummarize(index::Archive& archive, const SummarizeOpti
       material.push_back(std::move(s));
     }
   }
-  timings.retrieval_seconds = Since(retrieval_t);
+  timings.retrieval_seconds = SecondsSince(retrieval_t);
   if (material.empty()) return Status::NotFound("the selected documents hold no text to summarise");
   for (const Source& s : material) summary.sources.push_back(SourceCitation(s));
 
@@ -191,7 +187,7 @@ Result<Summary> GenerativeSummarize(index::Archive& archive, const SummarizeOpti
   auto pack_t = Clock::now();
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<std::vector<Source>> groups,
                              Group(*models, material, MapMessages, budget));
-  timings.prompt_seconds += Since(pack_t);
+  timings.prompt_seconds += SecondsSince(pack_t);
   timings.sources_packed = static_cast<int>(material.size());
   std::string final_text;
   if (groups.size() == 1) {
@@ -282,7 +278,7 @@ Result<Summary> GenerativeSummarize(index::Archive& archive, const SummarizeOpti
   auto guard_t = Clock::now();
   ARCHIVIST_ASSIGN_OR_RETURN(summary.guard,
                              models->Classify(g.guard, "Summarise the selected documents.", final_text));
-  timings.guard_seconds = Since(guard_t);
+  timings.guard_seconds = SecondsSince(guard_t);
   if (!summary.guard.safe) {
     summary.blocked = true;
     summary.text = "The summary was withheld: the guard model classified it as " +
@@ -293,7 +289,7 @@ Result<Summary> GenerativeSummarize(index::Archive& archive, const SummarizeOpti
     summary.checked.clear();
     summary.citations.clear();
   }
-  timings.total_seconds = Since(t0);
+  timings.total_seconds = SecondsSince(t0);
   return summary;
 }
 
