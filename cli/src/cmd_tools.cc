@@ -1,5 +1,6 @@
 // Tools that do not touch the archive: extract (what ingest sees in a file), inspect-model.
 
+#include <chrono>
 #include <iostream>
 
 #include "archivist/base/file_util.h"
@@ -13,7 +14,14 @@ namespace archivist::cli {
 int RunExtract(GlobalArgs& g, const std::string& path) {
   auto bytes = ReadFile(path, g.config.ingest.max_file_bytes);
   if (!bytes.ok()) return ReportError(bytes.status());
-  auto doc = ingest::Extract(*bytes, g.config.ingest.extract);
+  ingest::ExtractOptions options = g.config.ingest.extract;
+  // The same per-document limit ingest applies, so `extract` shows what ingest would do.
+  if (g.config.ingest.document_timeout_seconds > 0) {
+    options.deadline = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(g.config.ingest.document_timeout_seconds));
+  }
+  auto doc = ingest::Extract(*bytes, options);
   if (!doc.ok()) return ReportError(doc.status().WithContext(path));
   if (g.json) {
     nlohmann::json pages = nlohmann::json::array();

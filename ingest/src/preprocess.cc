@@ -15,6 +15,8 @@ constexpr int kSmallTextDpi = 200;
 constexpr int kTargetDpi = 300;
 // Leptonica's own threshold for trusting a skew measurement (pixDeskew uses the same).
 constexpr float kMinSkewConfidence = 3.0f;
+// Recorded resolution from which a scan survives the resampling of a small rotation.
+constexpr int kMinFineDpi = 150;
 
 // 8-bit gray view of any input, for the steps that work on intensities.
 PixHolder ToGray(Pix* pix) {
@@ -37,17 +39,20 @@ PreprocessedImage PreprocessForOcr(Pix* pix, int dpi, const PreprocessOptions& o
   };
 
   if (options.deskew) {
+    // Measured as Leptonica's pixDeskew does: on a 130-threshold binary copy, 2x reduced.
+    PixHolder binary(pixGetDepth(current) == 1 ? pixClone(current) : pixConvertTo1(current, 130));
     l_float32 angle = 0, confidence = 0;
-    // Measures on a binarized, 2x-reduced copy and rotates the original (any depth) by area map,
-    // bringing in white; a clone comes back when the skew is under 0.1 degree or uncertain.
-    Pix* straight = pixFindSkewAndDeskew(current, 0, &angle, &confidence);
-    if (straight != nullptr) {
-      if (confidence >= kMinSkewConfidence) out.skew_degrees = angle;
-      if (straight == current || std::abs(angle) < 0.1f || confidence < kMinSkewConfidence) {
-        pixDestroy(&straight);  // a clone: nothing turned
-        out.steps.emplace_back("deskew");
-      } else {
-        adopt(straight, "deskew");
+    if (binary && pixFindSkew(binary.get(), &angle, &confidence) == 0 &&
+        confidence >= kMinSkewConfidence) {
+      out.skew_degrees = angle;
+      // Turning an image resamples it. On low-resolution scans (FUNSD's ~100-dpi faxes, which
+      // record no resolution) that blur cost more than a small skew, which Tesseract's own line
+      // finding tolerates; there only skews of a degree or more are corrected.
+      const float min_angle = dpi >= kMinFineDpi ? 0.1f : 1.0f;
+      if (std::abs(angle) >= min_angle) {
+        adopt(pixRotate(current, angle * static_cast<float>(M_PI) / 180.0f, L_ROTATE_AREA_MAP,
+                        L_BRING_IN_WHITE, 0, 0),
+              "deskew");
       }
     }
   }

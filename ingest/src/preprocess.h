@@ -15,8 +15,8 @@ namespace archivist::ingest {
 struct PreprocessedImage {
   PixHolder pix;  // the cleaned image; empty when no step changed the input
   int dpi = 0;    // resolution of `pix` (the input's when unchanged; 0 = unknown)
-  std::vector<std::string> steps;  // steps that ran, in order
-  double skew_degrees = 0.0;       // skew found by deskew (0 when not measured or not confident)
+  std::vector<std::string> steps;  // steps that changed the image, in order
+  double skew_degrees = 0.0;       // skew measured by deskew (0 when off or not confident)
 };
 
 // Runs the enabled steps on `pix` (1, 8 or 32 bpp; not owned) scanned at `dpi` (0 = unknown):
