@@ -1,4 +1,5 @@
-// Operations on whole archives: eval (retrieval quality on a test collection), backup, restore.
+// Operations on whole archives: eval (retrieval quality on a test collection), reindex, backup,
+// restore.
 
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "archivist/index/archive.h"
 #include "archivist/index/embedder.h"
 #include "archivist/index/eval.h"
+#include "archivist/index/upgrade.h"
 #include "commands.h"
 
 namespace archivist::cli {
@@ -98,6 +100,33 @@ int RunEval(GlobalArgs& g, const EvalArgs& a) {
   return kExitOk;
 }
 
+int RunReindex(GlobalArgs& g, const std::string& embedder_name, int dimension) {
+  auto embedder = index::MakeBuiltinEmbedder();
+  index::ArchiveOptions opts = g.config.archive;
+  opts.create_if_missing = false;
+  auto archive = index::Archive::Open(g.config.data_dir, embedder.get(), opts);
+  if (!archive.ok()) {
+    return ReportError(archive.status().WithContext("opening data directory " + g.config.data_dir));
+  }
+  index::ReindexOptions ro;
+  ro.embedder = embedder_name;
+  ro.dimension = dimension;
+  auto report = (*archive)->Reindex(ro);
+  if (!report.ok()) return ReportError(report.status());
+  if (g.json) {
+    std::cout << nlohmann::json{{"embedder", report->embedder}, {"chunks", report->chunks},
+                                {"fitted_on", report->fitted_on}, {"fit_s", report->fit_seconds},
+                                {"embed_s", report->embed_seconds}}.dump(2)
+              << "\n";
+  } else {
+    std::printf("re-embedded %llu chunks with %s (fitted on %llu chunks in %.1f s, embedded in %.1f s)\n",
+                static_cast<unsigned long long>(report->chunks), report->embedder.c_str(),
+                static_cast<unsigned long long>(report->fitted_on), report->fit_seconds,
+                report->embed_seconds);
+  }
+  return kExitOk;
+}
+
 int RunBackup(GlobalArgs& g, const std::string& target) {
   if (fs::exists(target)) {
     return ReportError(Status::AlreadyExists("backup target '" + target + "' already exists"));
@@ -121,6 +150,7 @@ int RunRestore(GlobalArgs& g, const std::string& source) {
     return ReportError(Status::AlreadyExists(
         "data directory '" + dir + "' is not empty; restore into a new --data-dir, or move it away"));
   }
+  bool older = false;
   {
     // Only a backup that opens as an archive is restored.
     auto embedder = index::MakeBuiltinEmbedder();
@@ -128,13 +158,21 @@ int RunRestore(GlobalArgs& g, const std::string& source) {
     opts.read_only = true;
     opts.create_if_missing = false;
     auto check = index::Archive::Open(source, embedder.get(), opts);
-    if (!check.ok()) return ReportError(check.status().WithContext("checking backup " + source));
+    // A backup taken before an upgrade has the older schema; it is restored as it is.
+    auto version = index::StoredSchemaVersion(source);
+    older = version.ok() && *version < index::SchemaVersion();
+    if (!check.ok() && !older)
+      return ReportError(check.status().WithContext("checking backup " + source));
   }
   fs::copy(source, dir, fs::copy_options::recursive, ec);
   if (ec) {
     return ReportError(Status::Internal("copying " + source + " to " + dir + ": " + ec.message()));
   }
   std::cout << "restored " << source << " into " << dir << "\n";
+  if (older) {
+    std::cout << "the backup has an older schema: run `archivist upgrade` before using it with "
+                 "this build\n";
+  }
   return kExitOk;
 }
 

@@ -32,6 +32,8 @@ int RunServe(GlobalArgs& g) {
   server_options.ingest = g.config.ingest;
   auto server = service::Server::Create(server_options, **archive, *embedder);
   if (!server.ok()) return ReportError(server.status());
+  auto ops = StartOperations(g, **archive, /*required=*/true);  // /metrics, /healthz
+  if (!ops.ok()) return ReportError(ops.status());
 
   std::thread waiter([&] {
     int sig = 0;

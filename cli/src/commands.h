@@ -1,6 +1,7 @@
 #pragma once
 // Each subcommand as a function returning the process exit code. Errors are printed by the caller.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,8 @@ struct GlobalArgs {
   AppConfig config;
   bool json = false;
   std::string remote;  // "host:port" to talk to a running server instead of a data directory
+  std::string token;   // API token for --remote (else ARCHIVIST_TOKEN)
+  std::string tls_ca;  // PEM CA file: talk TLS to --remote
 };
 
 // With a non-empty `watch_dir`, ingests it and then every file arriving in it until Ctrl-C.
@@ -67,6 +70,24 @@ struct EvalArgs {
   std::string embedder = "hash";     // hash (built-in) | lsa (fitted on the collection)
 };
 int RunEval(GlobalArgs& g, const EvalArgs& args);
+// archivist reindex [--embedder lsa|hash] [--dimension N]: re-embed every chunk with a model
+// fitted on the archive (or the hashing embedder) and rebuild the vector index.
+int RunReindex(GlobalArgs& g, const std::string& embedder, int dimension);
+// Long-running commands (serve, ingest --watch) keep one of these alive: the /metrics and /healthz
+// endpoint ([metrics] in the config) and the store's gauges. A bind failure is an error when
+// `required`, else a logged warning.
+class Operations {
+ public:
+  virtual ~Operations() = default;
+};
+Result<std::unique_ptr<Operations>> StartOperations(const GlobalArgs& g, index::Archive& archive,
+                                                    bool required);
+struct UpgradeArgs {
+  std::string backup;    // where the pre-upgrade backup goes (default: beside the data dir)
+  std::string rollback;  // a backup to put back instead of upgrading
+  bool check = false;    // only report the stored and the build's schema versions
+};
+int RunUpgrade(GlobalArgs& g, const UpgradeArgs& args);
 int RunBackup(GlobalArgs& g, const std::string& target);
 int RunRestore(GlobalArgs& g, const std::string& source);
 int RunTokenize(GlobalArgs& g, const std::string& model, const std::string& text, bool no_special);

@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "archivist/base/log.h"
+#include "archivist/base/metrics_http.h"
 #include "archivist/base/status.h"
 #include "archivist/index/archive.h"
 #include "archivist/pipeline/answer.h"
@@ -18,6 +20,8 @@ struct AppConfig {
   index::SearchOptions search;
   pipeline::AskOptions ask;
   service::ServerOptions server;
+  metrics::HttpOptions metrics;  // the /metrics endpoint of serve and ingest --watch
+  log::Options log;
 };
 
 // Reads a TOML file over the defaults; unknown keys are errors so typos do not pass silently.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <tuple>
 
+#include "archivist/base/metrics.h"
 #include "archivist/pipeline/failures.h"
 #include "discover.h"
 #include "document_builder.h"
@@ -128,6 +129,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
       item->ordinal = next;
       item->result.path = files[next].path;
       started[next] = true;
+      metrics::IngestStarted();  // archivist_ingest_documents_in_flight
       if (!files[next].error.ok()) Fail(*item, "discover", files[next].error);
       ++next;
       return item;
@@ -169,6 +171,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
       r.seconds = item->seconds.read + item->seconds.extract + item->seconds.ocr +
                   item->seconds.build + item->seconds.embed + item->seconds.commit;
       Tally(report, r);
+    metrics::IngestFinished(OutcomeName(r.outcome), r.seconds, r.error.code());  // /metrics
       AddStages(report.stage_seconds, item->seconds);
       ++snapshot.files_done;
       if (r.outcome == Outcome::kIngested) snapshot.pages_done += r.pages;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "archivist/base/metrics.h"
 #include "archivist/pipeline/answer.h"
 #include "archivist/pipeline/ingest_batch.h"
 #include "convert.h"
@@ -111,7 +112,10 @@ void ArchivistHandler::Handle(const char* method, bool has_token, const std::str
       status = logged.WithContext("audit log");
     }
   }
-  if (!status.ok()) throw ToArchivistError(status);
+  if (!status.ok()) {
+    metrics::CountError("api", status.code());  // archivist_errors_total{source="api",code}
+    throw ToArchivistError(status);
+  }
 }
 
 Status ArchivistHandler::RunDeadlined(const Caller& caller, CallRecord& record, const Body& body,

@@ -26,6 +26,7 @@
 #include "archivist_constants.h"
 #include "audit_log.h"
 #include "handler.h"
+#include "metrics_events.h"
 #include "thrift_output.h"
 
 namespace archivist::service {
@@ -255,6 +256,7 @@ Result<std::unique_ptr<Server>> Server::Create(const ServerOptions& options,
 
     auto handler = std::make_shared<ArchivistHandler>(options, archive, embedder, audit.get());
     auto processor = std::make_shared<thrift_gen::ArchivistServiceProcessor>(handler);
+    processor->setEventHandler(MakeMetricsEventHandler());  // archivist_request_duration_seconds
 
     auto threads = at::concurrency::ThreadManager::newSimpleThreadManager(
         static_cast<size_t>(options.worker_threads));
