@@ -7,6 +7,8 @@ Generate the bindings (the CMake build does this into <build>/thrift/gen-py):
 
 Search:
     samples/python_client.py --gen-py build/thrift/gen-py --port 9440 --query "warfarin"
+With a token (or $ARCHIVIST_TOKEN) over TLS, trusting the server's certificate:
+    samples/python_client.py --gen-py build/thrift/gen-py --tls-ca server.crt --query "warfarin"
 Ingest a file, then search:
     samples/python_client.py --gen-py build/thrift/gen-py --ingest summary.pdf --query "warfarin"
 
@@ -38,7 +40,10 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["lexical", "dense", "hybrid"], default="hybrid")
     parser.add_argument("--collection", default="", help="only this collection")
     parser.add_argument("--ingest", metavar="FILE", help="ingest this file before searching")
-    parser.add_argument("--token", default="", help="auth token, when the server requires one")
+    parser.add_argument("--token", default=os.environ.get("ARCHIVIST_TOKEN", ""),
+                        help="auth token, when the server requires one (default: $ARCHIVIST_TOKEN)")
+    parser.add_argument("--tls-ca", default="",
+                        help="PEM certificate (or CA) to trust: connect with TLS")
     parser.add_argument("--gen-py", default=os.environ.get("ARCHIVIST_GEN_PY", ""),
                         help="directory holding the generated 'archivist' package "
                              "(default: $ARCHIVIST_GEN_PY, else the Python path)")
@@ -53,7 +58,12 @@ def main(argv=None):
     from thrift.protocol import TBinaryProtocol
     from thrift.transport import TSocket, TTransport
 
-    socket = TSocket.TSocket(args.host, args.port)
+    if args.tls_ca:
+        from thrift.transport import TSSLSocket
+        # The certificate must chain to --tls-ca and name the host dialled.
+        socket = TSSLSocket.TSSLSocket(args.host, args.port, ca_certs=args.tls_ca)
+    else:
+        socket = TSocket.TSocket(args.host, args.port)
     socket.setTimeout(int(args.timeout * 1000))
     transport = TTransport.TFramedTransport(socket)
     client = ArchivistService.Client(TBinaryProtocol.TBinaryProtocol(transport))

@@ -14,7 +14,7 @@ PKGS=(
   # text
   libicu-dev libstemmer-dev libpcre2-dev
   # threads, api, cli, config
-  libtbb-dev thrift-compiler libthrift-dev libboost-dev libssl-dev python3-thrift
+  libtbb-dev thrift-compiler libthrift-dev libboost-dev libssl-dev python3-thrift openssl
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libxxhash-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libxapian-dev

@@ -30,7 +30,11 @@ int RunServe(GlobalArgs& g) {
   }
   service::ServerOptions server_options = g.config.server;
   server_options.ingest = g.config.ingest;
-  auto server = service::Server::Create(server_options, **archive, *embedder);
+  server_options.privacy = g.config.ask.privacy;
+  if (server_options.audit_log_path.empty()) {
+    server_options.audit_log_path = g.config.data_dir + "/audit.log";
+  }
+  auto server = service::Server::Create(server_options, **archive, *(*archive)->embedder());
   if (!server.ok()) return ReportError(server.status());
   auto ops = StartOperations(g, **archive, /*required=*/true);  // /metrics, /healthz
   if (!ops.ok()) return ReportError(ops.status());
@@ -42,7 +46,9 @@ int RunServe(GlobalArgs& g) {
     (*server)->Stop();
   });
   std::cerr << "archivist: serving " << g.config.data_dir << " on " << server_options.host << ":"
-            << (*server)->port() << "\n";
+            << (*server)->port() << (server_options.tls_cert_file.empty() ? "" : " (TLS)")
+            << (server_options.tokens.empty() ? ", no tokens: every caller is admin" : "")
+            << ", audit log " << server_options.audit_log_path << "\n";
   Status served = (*server)->Serve();
   // Wake the waiter if Serve() ended for another reason than a signal.
   pthread_kill(waiter.native_handle(), SIGTERM);

@@ -236,27 +236,6 @@ TEST_F(ThriftApiTest, ConcurrentClientsAllGetTheSameAnswer) {
 }
 
 // Runs a shell command; returns its exit code and stdout, stderr into *err.
-int RunCommand(const std::string& command, std::string* out, std::string* err,
-               const std::string& err_file) {
-  out->clear();
-  FILE* pipe = ::popen((command + " 2>" + err_file).c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out->append(buffer, n);
-  const int status = ::pclose(pipe);
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *err = ss.str();
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-std::string PythonCommand(int port, const std::string& extra) {
-  return std::string(ARCHIVIST_PYTHON3) + " " + ARCHIVIST_PYTHON_CLIENT + " --gen-py " +
-         ARCHIVIST_THRIFT_GEN_PY + " --host 127.0.0.1 --port " + std::to_string(port) + " " + extra;
-}
-
 TEST_F(ThriftApiTest, PythonClientFindsTheSameHits) {
   if (std::string(ARCHIVIST_PYTHON3).empty()) {
     GTEST_SKIP() << "no python3 with the thrift package (python3-thrift) was found at configure "

@@ -5,6 +5,11 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 
 #include <filesystem>
 #include <memory>
@@ -27,6 +32,29 @@ inline constexpr char kRetentionPolicy[] =
     "Records Retention Policy\n\n"
     "Wire transfers above 10,000 USD require the approval of two officers.\n\n"
     "Signed contracts are kept for ten years after they expire, then shredded.\n";
+
+// Runs a shell command; its stdout goes to *out, its stderr (through `err_file`) to *err.
+inline int RunCommand(const std::string& command, std::string* out, std::string* err,
+               const std::string& err_file) {
+  out->clear();
+  FILE* pipe = ::popen((command + " 2>" + err_file).c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof(buffer), pipe)) > 0) out->append(buffer, n);
+  const int status = ::pclose(pipe);
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *err = ss.str();
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// samples/python_client.py against the test server, with `extra` arguments.
+inline std::string PythonCommand(int port, const std::string& extra) {
+  return std::string(ARCHIVIST_PYTHON3) + " " + ARCHIVIST_PYTHON_CLIENT + " --gen-py " +
+         ARCHIVIST_THRIFT_GEN_PY + " --host 127.0.0.1 --port " + std::to_string(port) + " " + extra;
+}
 
 class ThriftServerTest : public ::testing::Test {
  protected:

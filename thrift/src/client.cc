@@ -7,6 +7,8 @@
 #include <thrift/transport/TSocket.h>
 #include <thrift/transport/TTransportException.h>
 
+#include <signal.h>
+
 #include <limits>
 #include <memory>
 #include <utility>
@@ -32,7 +34,9 @@ class ClientImpl : public Client {
     if (options.tls_ca_file.empty()) {
       socket_ = std::make_shared<at::transport::TSocket>(options.host, options.port, config);
     } else {
-      // The server's certificate must chain to the given CA and name the host dialled.
+      // The server's certificate must chain to the given CA and name the host dialled. OpenSSL
+      // writes with write(2): SIGPIPE is ignored so a dropped connection is an error, not a kill.
+      ::signal(SIGPIPE, SIG_IGN);
       ssl_ = std::make_shared<at::transport::TSSLSocketFactory>(
           at::transport::SSLProtocol::TLSv1_2);
       ssl_->authenticate(true);

@@ -106,7 +106,8 @@ void ArchivistHandler::Handle(const char* method, bool has_token, const std::str
     entry.method = method;
     entry.arguments = std::move(record.arguments);
     entry.doc_ids = std::move(record.doc_ids);
-    entry.outcome = status.ok() ? "OK" : std::string(StatusCodeName(status.code()));
+    // The IDL's code names, so audit entries read like the errors clients receive.
+    entry.outcome = status.ok() ? "OK" : thrift_gen::to_string(ToArchivistError(status).code);
     // A call that cannot be audited must not succeed silently.
     if (Status logged = audit_->Append(std::move(entry)); !logged.ok() && status.ok()) {
       status = logged.WithContext("audit log");
@@ -132,7 +133,7 @@ Status ArchivistHandler::RunDeadlined(const Caller& caller, CallRecord& record, 
     CallRecord record;
   };
   auto state = std::make_shared<State>();
-  Spawn([state, body, caller, slot = std::move(slot)] {
+  Spawn([state, body, caller, slot = std::move(slot)]() mutable {
     CallRecord local;
     Status status;
     try {
@@ -140,6 +141,8 @@ Status ArchivistHandler::RunDeadlined(const Caller& caller, CallRecord& record, 
     } catch (...) {
       status = FromArchivistError(ArchivistErrorFromCurrentException());
     }
+    // Free the slot before the caller can see the reply, so its next call finds it free.
+    slot.reset();
     std::lock_guard<std::mutex> guard(state->mu);
     state->status = std::move(status);
     state->record = std::move(local);

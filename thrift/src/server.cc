@@ -13,6 +13,8 @@
 #include <thrift/transport/TSSLSocket.h>
 #include <thrift/transport/TServerSocket.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -54,6 +56,9 @@ Result<std::shared_ptr<at::transport::TServerSocket>> MakeServerSocket(
         std::make_shared<BoundServerSocket<at::transport::TServerSocket>>(options.host,
                                                                           options.port));
   }
+  // OpenSSL writes with write(2), not send(MSG_NOSIGNAL): a client that hangs up mid-reply would
+  // kill the process with SIGPIPE. Ignored process-wide, as servers do; the write fails instead.
+  ::signal(SIGPIPE, SIG_IGN);
   try {
     auto factory = std::make_shared<at::transport::TSSLSocketFactory>(
         at::transport::SSLProtocol::TLSv1_2);

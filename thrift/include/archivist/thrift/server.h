@@ -75,7 +75,8 @@ struct ServerOptions {
   // Validate() allows only on a loopback host unless allow_anonymous is set. Default: none.
   std::vector<ApiToken> tokens;
   bool allow_anonymous = false;  // Default: false
-  // TLS: both set turns TLS on (PEM files). Default: plain TCP.
+  // TLS: both set turns TLS on (PEM files). Default: plain TCP. With TLS, Server::Create ignores
+  // SIGPIPE process-wide (OpenSSL writes with write(2); a peer hanging up must not kill us).
   std::string tls_cert_file;
   std::string tls_key_file;
   // Append-only audit log (JSON lines in a SHA-256 hash chain). Empty: no audit log. `archivist
