@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <rocksdb/db.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -23,6 +22,7 @@
 #include <thread>
 
 #include "samples_truth.h"
+#include "schema_v1.h"
 
 extern char** environ;
 
@@ -211,34 +211,10 @@ TEST_F(OpsTest, MetricsEndpointBindFailureIsAClearServeError) {
   EXPECT_NE(o.err.find("metrics listen address"), std::string::npos) << o.err;
 }
 
-// Rewrites the store's meta column family the way schema 1 left it.
-void MakeSchemaV1(const std::string& dir) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir + "/db", &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const auto& n : names) descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir + "/db", descs, &handles, &db).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != "meta") continue;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    std::vector<std::string> media;
-    for (it->Seek("media/"); it->Valid() && it->key().starts_with("media/"); it->Next())
-      media.push_back(it->key().ToString());
-    it.reset();
-    for (const auto& k : media) ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], k).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "1").ok());
-  }
-  for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(db->Close().ok());
-  delete db;
-}
-
 TEST_F(OpsTest, UpgradeCommandBacksUpUpgradesAndRollsBack) {
   if (!fs::exists(testing::SamplesDir() + "/docs")) GTEST_SKIP() << "samples/docs not found";
   IngestTextSamples();
-  MakeSchemaV1(Data());
+  testing::MakeSchemaV1(Data());
 
   Outcome refused = Run({"--data-dir", Data(), "search", "retention"});
   EXPECT_EQ(refused.code, 2);

@@ -1,7 +1,6 @@
 // Schema upgrades on real RocksDB stores: an old store is refused, upgraded (backup first), rolled
 // back, and a process killed at every durable point of an upgrade leaves a store that opens.
 
-#include <rocksdb/db.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include "archivist/index/archive.h"
 #include "archivist/index/embedder.h"
 #include "archivist/index/upgrade.h"
+#include "schema_v1.h"
 
 namespace archivist::index {
 namespace {
@@ -41,30 +41,6 @@ DocumentBundle Doc(const std::string& id, const std::string& media_type, const s
   return b;
 }
 
-// Rewrites the meta column family the way schema 1 left it: version 1, no per-type counters.
-void DowngradeToV1(const std::string& dir) {
-  std::vector<std::string> names;
-  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir + "/db", &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const auto& n : names) descs.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir + "/db", descs, &handles, &raw).ok());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] != "meta") continue;
-    std::unique_ptr<rocksdb::Iterator> it(raw->NewIterator(rocksdb::ReadOptions(), handles[i]));
-    std::vector<std::string> media;
-    for (it->Seek("media/"); it->Valid() && it->key().starts_with("media/"); it->Next())
-      media.push_back(it->key().ToString());
-    ASSERT_FALSE(media.empty()) << "schema 2 stores keep per-type counters";
-    for (const auto& k : media) ASSERT_TRUE(raw->Delete(rocksdb::WriteOptions(), handles[i], k).ok());
-    ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "1").ok());
-  }
-  for (auto* h : handles) ASSERT_TRUE(raw->DestroyColumnFamilyHandle(h).ok());
-  ASSERT_TRUE(raw->Close().ok());
-  delete raw;
-}
-
 class UpgradeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,7 +56,7 @@ class UpgradeTest : public ::testing::Test {
     ASSERT_TRUE((*a)->AddDocument(Doc("b", "application/pdf", "boiler inspection report")).ok());
     ASSERT_TRUE((*a)->AddDocument(Doc("c", "text/plain", "harbour crane schedule")).ok());
     a->reset();
-    DowngradeToV1(dir_);
+    testing::MakeSchemaV1(dir_);
   }
   void TearDown() override {
     std::error_code ec;
