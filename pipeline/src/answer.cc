@@ -23,6 +23,8 @@ constexpr int kLongSentenceWords = 60;
 // A sentence inherits part of its section heading's words: under "Anticoagulation change", the
 // sentence "Warfarin was replaced by apixaban" answers a question about anticoagulants.
 constexpr double kHeadingCredit = 0.5;
+// Retrieval rank as a prior: the top chunk's sentences get this much, the second's half, ...
+constexpr double kRankCredit = 0.5;
 
 }  // namespace
 
@@ -87,8 +89,8 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
       if (covered <= 0.0) continue;
       Candidate c;
       c.coverage = covered / total_weight;
-      // Coverage decides; retrieval rank breaks near-ties; long run-on "sentences" (tables) pay.
-      c.score = c.coverage + 0.05 / static_cast<double>(rank + 1);
+      // Coverage decides; retrieval rank weighs in (kRankCredit); long run-on "sentences" (tables) pay.
+      c.score = c.coverage + kRankCredit / static_cast<double>(rank + 1);
       if (CountWords(sentence.text) > kLongSentenceWords) c.score -= 0.15;
       c.citation.doc_id = chunk.doc_id;
       c.citation.title = hit.title;
