@@ -60,6 +60,8 @@ nlohmann::json ToJson(const pipeline::FileResult& r) {
   nlohmann::json j = {{"path", r.path}, {"outcome", pipeline::OutcomeName(r.outcome)},
                       {"doc_id", r.doc_id}, {"media_type", r.media_type}, {"pages", r.pages},
                       {"ocr_pages", r.ocr_pages}, {"chunks", r.chunks}, {"seconds", r.seconds}};
+  if (r.unchanged) j["unchanged"] = true;
+  if (!r.replaced_doc_id.empty()) j["replaced_doc_id"] = r.replaced_doc_id;
   if (r.outcome == pipeline::Outcome::kFailed) {
     j["stage"] = r.stage;
     j["error"] = r.error.ToString();
@@ -100,7 +102,12 @@ nlohmann::json ReportJson(const pipeline::IngestReport& r) {
   const pipeline::StageTotals& st = r.stage_seconds;
   return {{"ingested", r.ingested},
           {"duplicates", r.duplicates},
+          {"unchanged", r.unchanged},
+          {"replaced", r.replaced},
+          {"retired", r.retired},
           {"failed", r.failed},
+          {"timeouts", r.timeouts},
+          {"commits", r.commits},
           {"cancelled", r.cancelled},
           {"pages", r.pages},
           {"ocr_pages", r.ocr_pages},

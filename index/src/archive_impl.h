@@ -99,6 +99,8 @@ class ArchiveImpl final : public Archive {
                                         const SearchOptions& options) override;
   std::vector<std::string> AnalyzeTerms(const std::string& text) const override;
   double TermIdf(const std::string& term) override;
+  const Embedder* embedder() const override;
+  Result<ReindexReport> Reindex(const ReindexOptions& options) override;
   Status Flush() override;
   Status Backup(const std::string& target_dir) override;
   Status PutJournal(const std::string& key, const std::string& value) override;
@@ -124,6 +126,8 @@ class ArchiveImpl final : public Archive {
 
   // open
   Status InitOrCheckMeta();
+  // Adopts the model kept in the metadata (meta "embedder_model"), if any, as embedder_.
+  Status LoadStoredModel();
   Status LoadCounters();
   Status LoadDocTable();
   Status LoadOrRebuildDense();
@@ -163,7 +167,11 @@ class ArchiveImpl final : public Archive {
   double Idf(uint64_t df, uint64_t n) const;
 
   const std::string dir_;
-  const Embedder* const embedder_;
+  // The embedder in use: the one given to Open, or the archive's own model (models_). Changed only
+  // by Reindex, under model_mu_ held exclusively; searches and commits hold it shared.
+  const Embedder* embedder_;
+  std::vector<std::unique_ptr<Embedder>> models_;  // every model adopted, kept while open
+  mutable std::shared_mutex model_mu_;
   const ArchiveOptions options_;
   const Analyzer analyzer_;
 

@@ -2,6 +2,7 @@
 // ignores non-numeric meta values, so journal entries never disturb it.
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
 #include "archive_impl.h"
 
@@ -25,6 +26,24 @@ Status ArchiveImpl::DeleteJournal(const std::string& key) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   return FromRocks(db_->Delete(wo, cfs_[kMeta], kJournalPrefix + key), "writing the journal");
+}
+
+Result<std::optional<std::string>> ArchiveImpl::GetJournal(const std::string& key) {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cfs_[kMeta], kJournalPrefix + key, &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  ARCHIVIST_RETURN_IF_ERROR(FromRocks(s, "reading the journal"));
+  return std::optional<std::string>(std::move(value));
+}
+
+Status ArchiveImpl::AppendJournal(const std::vector<JournalEdit>& edits, rocksdb::WriteBatch* batch) {
+  for (const JournalEdit& e : edits) {
+    if (e.key.empty()) return Status::InvalidArgument("journal keys must not be empty");
+    rocksdb::Status s = e.value ? batch->Put(cfs_[kMeta], kJournalPrefix + e.key, *e.value)
+                                : batch->Delete(cfs_[kMeta], kJournalPrefix + e.key);
+    ARCHIVIST_RETURN_IF_ERROR(FromRocks(s, "writing the journal"));
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> ArchiveImpl::ScanJournal(

@@ -130,7 +130,14 @@ Result<std::vector<uint64_t>> ArchiveImpl::AddDocument(DocumentBundle bundle) {
 }
 
 Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::AddDocuments(std::vector<DocumentBundle> bundles) {
+  return CommitDocuments(std::move(bundles), {});
+}
+
+Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::CommitDocuments(
+    std::vector<DocumentBundle> bundles, const std::vector<JournalEdit>& journal) {
   ARCHIVIST_RETURN_IF_ERROR(CheckWritable());
+  std::shared_lock model(model_mu_);  // no Reindex between embedding and commit
+  if (bundles.empty() && journal.empty()) return std::vector<std::vector<uint64_t>>{};
   // Embedding and analysis are the expensive parts; do them before taking the commit lock.
   std::vector<PreparedDocument> docs;
   docs.reserve(bundles.size());
@@ -200,10 +207,12 @@ Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::AddDocuments(std::vector
   }
   for (const auto& [term, n] : df) batch.Put(cfs_[kTerms], term, EncodeDf(n));
   PutCounters(after, before, &batch);
+  ARCHIVIST_RETURN_IF_ERROR(AppendJournal(journal, &batch));
 
   rocksdb::WriteOptions wo;
   wo.sync = true;
   rocksdb::Status s = db_->Write(wo, &batch);
+  if (!s.ok() && docs.empty()) return Status::Internal("writing the journal: " + s.ToString());
   if (!s.ok())
     return Status::Internal("committing document '" + docs.front().bundle.document.doc_id +
                             "'" + (docs.size() > 1 ? " and the rest of its batch" : "") + ": " +

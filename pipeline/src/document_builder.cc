@@ -45,7 +45,35 @@ void Fail(WorkItem& item, std::string_view stage, const Status& error) {
 void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& options) {
   if (item.done) return;
   StageTimer timer(&item.seconds.read);
+  item.extract = options.extract;
+  if (options.document_timeout_seconds > 0) {
+    item.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(options.document_timeout_seconds));
+    item.extract.deadline = item.deadline;
+  }
   if (item.bytes.empty()) {
+    // The stamp is taken before reading: a file changing while it is read gets a new stamp later
+    // and is read again on the next run.
+    item.abs_path = AbsolutePath(item.result.path);
+    Result<FileStamp> stamp = StampOf(item.result.path);
+    if (!stamp.ok()) return Fail(item, "read", stamp.status());
+    item.stamp = *stamp;
+    Result<std::optional<ManifestEntry>> previous = LookupManifest(archive, item.abs_path);
+    if (!previous.ok()) return Fail(item, "read", previous.status());
+    item.previous = std::move(previous).value();
+    if (!options.force && item.previous && item.previous->stamp == item.stamp) {
+      // Still stored? (It may have been deleted since; then the file is read and ingested again.)
+      Result<bool> present = archive.Contains(item.previous->doc_id);
+      if (!present.ok()) return Fail(item, "read", present.status());
+      if (*present) {
+        item.result.outcome = Outcome::kDuplicate;
+        item.result.unchanged = true;
+        item.result.doc_id = item.previous->doc_id;
+        item.result.size_bytes = item.stamp.size;
+        item.done = true;
+        return;
+      }
+    }
     Result<std::string> bytes = ReadFile(item.result.path, options.max_file_bytes);
     if (!bytes.ok()) return Fail(item, "read", bytes.status());
     item.bytes = std::move(bytes).value();
@@ -53,6 +81,9 @@ void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& opt
   if (item.bytes.empty()) return Fail(item, "read", Status::InvalidArgument("empty file"));
   item.result.size_bytes = item.bytes.size();
   item.result.doc_id = Sha256Hex(item.bytes);
+  if (item.previous && item.previous->doc_id != item.result.doc_id) {
+    item.result.replaced_doc_id = item.previous->doc_id;
+  }
   Result<bool> present = archive.Contains(item.result.doc_id);
   if (!present.ok()) return Fail(item, "read", present.status());
   if (*present) {
@@ -62,10 +93,10 @@ void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& opt
   }
 }
 
-void ExtractStage(WorkItem& item, const IngestOptions& options) {
+void ExtractStage(WorkItem& item) {
   if (item.done) return;
   StageTimer timer(&item.seconds.extract);
-  Result<ingest::PendingExtraction> pending = ingest::ExtractWithoutOcr(item.bytes, options.extract);
+  Result<ingest::PendingExtraction> pending = ingest::ExtractWithoutOcr(item.bytes, item.extract);
   if (!pending.ok()) return Fail(item, "extract", pending.status());
   item.result.media_type = std::string(ingest::MediaTypeName(pending->document.media_type));
   item.doc = std::move(pending->document);
@@ -78,11 +109,14 @@ void ExtractStage(WorkItem& item, const IngestOptions& options) {
   }
 }
 
-bool OcrStage(WorkItem& item, int page_number, const IngestOptions& options) {
+bool OcrStage(WorkItem& item, int page_number) {
   auto start = Clock::now();
   if (!item.ocr_failed.load()) {
     ingest::Page& page = item.doc->pages[static_cast<size_t>(page_number - 1)];
-    Status s = ingest::OcrPage(item.bytes, options.extract, &page);
+    // A page still queued when the budget is spent is not started at all.
+    Status s = start >= item.deadline
+                   ? Status::ResourceExhausted("timeout: the document's time limit passed before OCR")
+                   : ingest::OcrPage(item.bytes, item.extract, &page);
     if (!s.ok() && !item.ocr_failed.exchange(true)) {
       item.ocr_error = s.WithContext("page " + std::to_string(page_number));
     }

@@ -2,6 +2,7 @@
 // The per-document stages shared by the batch graph and the single-document API path.
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 #include "archivist/index/records.h"
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "manifest.h"
 
 namespace archivist::pipeline {
 
@@ -22,6 +24,14 @@ struct StageSeconds {
 struct WorkItem {
   size_t ordinal = 0;  // discovery order
   FileResult result;
+  // Batch files only (empty for IngestBytes): the manifest key, the file's stamp before it was
+  // read, and the path's manifest entry from an earlier run.
+  std::string abs_path;
+  FileStamp stamp;
+  std::optional<ManifestEntry> previous;
+  // Extraction options with this document's deadline (set when it is opened).
+  ingest::ExtractOptions extract;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string bytes;                              // until extraction (incl. OCR) is complete
   std::optional<ingest::ExtractedDocument> doc;   // after the text layer, until chunking
   std::vector<int> ocr_pages;                     // pages still to OCR (1-based)
@@ -35,13 +45,15 @@ struct WorkItem {
 
 void Fail(WorkItem& item, std::string_view stage, const Status& error);
 
-// Reads the file (unless bytes are already set), hashes it and checks for a duplicate.
+// Starts the document's time budget. Reads the file (unless bytes are already set), hashes it and
+// checks for a duplicate. A batch file whose manifest entry matches its size and mtime is not read
+// (unless options.force): it is a duplicate marked `unchanged`.
 void ReadStage(WorkItem& item, index::Archive& archive, const IngestOptions& options);
 // Detects the type and reads every text layer; lists the pages that need OCR.
-void ExtractStage(WorkItem& item, const IngestOptions& options);
+void ExtractStage(WorkItem& item);
 // OCRs one page; safe to run concurrently for different pages of one item. Returns true when this
 // was the item's last outstanding page.
-bool OcrStage(WorkItem& item, int page_number, const IngestOptions& options);
+bool OcrStage(WorkItem& item, int page_number);
 // Chunks the pages into item.bundle (fails the item if an OCR page failed).
 void BuildStage(WorkItem& item, const IngestOptions& options);
 // Embeds the chunks.

@@ -1,9 +1,10 @@
 #include "archivist/pipeline/failures.h"
 
-#include <filesystem>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "archivist/base/file_util.h"
+#include "manifest.h"
 
 namespace archivist::pipeline {
 namespace {
@@ -28,28 +29,21 @@ Result<FailureRecord> Decode(const std::string& key, const std::string& value) {
 }
 
 // Failures are keyed by absolute path, so `--retry-failed` works from any directory.
-std::string KeyFor(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::path abs = std::filesystem::absolute(path, ec);
-  return kPrefix + (ec ? path : abs.lexically_normal().string());
-}
+std::string KeyFor(const std::string& path) { return kPrefix + AbsolutePath(path); }
 
 }  // namespace
 
-Status RecordOutcome(index::Archive& archive, const FileResult& result) {
+Status AppendOutcomeEdits(index::Archive& archive, const FileResult& result,
+                          std::vector<index::JournalEdit>* edits) {
   const std::string key = KeyFor(result.path);
+  ARCHIVIST_ASSIGN_OR_RETURN(std::optional<std::string> existing, archive.GetJournal(key));
   if (result.outcome != Outcome::kFailed) {
-    ARCHIVIST_ASSIGN_OR_RETURN(auto existing, archive.ScanJournal(key));
-    for (const auto& [k, v] : existing) {
-      if (k == key) return archive.DeleteJournal(key);
-    }
+    if (existing) edits->push_back({key, std::nullopt});
     return Status::Ok();
   }
   int attempts = 1;
-  ARCHIVIST_ASSIGN_OR_RETURN(auto existing, archive.ScanJournal(key));
-  for (const auto& [k, v] : existing) {
-    if (k != key) continue;
-    auto previous = Decode(k, v);
+  if (existing) {
+    auto previous = Decode(key, *existing);
     if (previous.ok()) attempts = previous->attempts + 1;
   }
   nlohmann::json j = {{"doc_id", result.doc_id},
@@ -58,7 +52,15 @@ Status RecordOutcome(index::Archive& archive, const FileResult& result) {
                       {"message", result.error.message()},
                       {"failed_at", UnixNow()},
                       {"attempts", attempts}};
-  return archive.PutJournal(key, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  edits->push_back({key, j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
+  return Status::Ok();
+}
+
+Status RecordOutcome(index::Archive& archive, const FileResult& result) {
+  std::vector<index::JournalEdit> edits;
+  ARCHIVIST_RETURN_IF_ERROR(AppendOutcomeEdits(archive, result, &edits));
+  if (edits.empty()) return Status::Ok();
+  return archive.CommitDocuments({}, edits).status();
 }
 
 Result<std::vector<FailureRecord>> ListFailures(index::Archive& archive) {

@@ -10,8 +10,10 @@
 
 #include "archivist/base/metrics.h"
 #include "archivist/pipeline/failures.h"
+#include "batch_commit.h"
 #include "discover.h"
 #include "document_builder.h"
+#include "manifest.h"
 
 namespace archivist::pipeline {
 namespace {
@@ -31,12 +33,24 @@ void Tally(IngestReport& report, const FileResult& r) {
       report.ocr_pages += r.ocr_pages;
       report.chunks += r.chunks;
       break;
-    case Outcome::kDuplicate: ++report.duplicates; break;
-    case Outcome::kFailed: ++report.failed; break;
+    case Outcome::kDuplicate:
+      ++report.duplicates;
+      if (r.unchanged) ++report.unchanged;
+      break;
+    case Outcome::kFailed:
+      ++report.failed;
+      if (IsTimeout(r.error)) ++report.timeouts;
+      break;
   }
+  if (r.outcome != Outcome::kFailed && !r.replaced_doc_id.empty()) ++report.replaced;
 }
 
 }  // namespace
+
+bool IsTimeout(const Status& status) {
+  return status.code() == StatusCode::kResourceExhausted &&
+         status.message().find("timeout") != std::string::npos;
+}
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
@@ -51,6 +65,9 @@ Status IngestOptions::Validate() const {
   if (collection.empty()) return Status::InvalidArgument("collection name must not be empty");
   if (threads < 0) return Status::InvalidArgument("threads must be >= 0");
   if (max_in_flight < 0) return Status::InvalidArgument("max_in_flight must be >= 0");
+  if (!(document_timeout_seconds >= 0))
+    return Status::InvalidArgument("document_timeout_seconds must be >= 0 (0 = no limit)");
+  if (commit_max_documents < 1) return Status::InvalidArgument("commit_max_documents must be >= 1");
   ARCHIVIST_RETURN_IF_ERROR(extract.Validate());
   return chunk.Validate();
 }
@@ -86,9 +103,9 @@ FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
     Fail(item, "read", Status::InvalidArgument("empty document"));
   }
   ReadStage(item, archive, options);
-  ExtractStage(item, options);
+  ExtractStage(item);
   if (!item.done) {
-    for (int page : item.ocr_pages) OcrStage(item, page, options);
+    for (int page : item.ocr_pages) OcrStage(item, page);
   }
   BuildStage(item, options);
   EmbedStage(item, embedder);
@@ -114,6 +131,24 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
   snapshot.files_total = static_cast<int>(files.size());
   std::atomic<int> ocr_queued{0};
   std::vector<bool> started(files.size(), false);
+  // Finish what a killed --force run left: old versions marked for retirement.
+  ARCHIVIST_ASSIGN_OR_RETURN(report.retired, RetireMarked(archive));
+  BatchCommitter committer(archive, options);
+  std::atomic<int> to_commit{0};  // documents past the build stage, not yet taken by commit
+  auto finish = [&](WorkItem& item) {
+    FileResult& r = item.result;
+    r.seconds = item.seconds.read + item.seconds.extract + item.seconds.ocr + item.seconds.build +
+                item.seconds.embed + item.seconds.commit;
+    Tally(report, r);
+    metrics::IngestFinished(OutcomeName(r.outcome), r.seconds, r.error.code());  // /metrics
+    AddStages(report.stage_seconds, item.seconds);
+    ++snapshot.files_done;
+    if (r.outcome == Outcome::kIngested) snapshot.pages_done += r.pages;
+    snapshot.ocr_queued = ocr_queued.load();
+    snapshot.elapsed = SecondsSince(start);
+    if (progress) progress(r, snapshot);
+    report.files[item.ordinal] = std::move(r);
+  };
 
   tbb::task_arena arena(threads);
   arena.execute([&] {
@@ -138,7 +173,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     flow::limiter_node<ItemPtr> limiter(g, static_cast<size_t>(in_flight));
     flow::function_node<ItemPtr, ItemPtr> extract(g, flow::unlimited, [&](ItemPtr item) {
       ReadStage(*item, archive, options);
-      ExtractStage(*item, options);
+      ExtractStage(*item);
       return item;
     });
     // OCR fans out per page, so one long scan keeps every core busy instead of one.
@@ -153,33 +188,27 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     });
     using OcrNode = flow::multifunction_node<OcrTask, std::tuple<ItemPtr>>;
     OcrNode ocr(g, flow::unlimited, [&](OcrTask task, OcrNode::output_ports_type& out) {
-      bool last = OcrStage(*task.item, task.page, options);
+      bool last = OcrStage(*task.item, task.page);
       --ocr_queued;
       if (last) std::get<0>(out).try_put(task.item);
     });
     flow::function_node<ItemPtr, ItemPtr> build(g, flow::unlimited, [&](ItemPtr item) {
       BuildStage(*item, options);
       EmbedStage(*item, embedder);
+      ++to_commit;
       return item;
     });
     // Commits are serial: RocksDB batches are ordered and the report is updated without locks.
-    flow::function_node<ItemPtr, flow::continue_msg> commit(g, flow::serial, [&](ItemPtr item) {
-      CommitStage(*item, archive);
-      FileResult& r = item->result;
-      // The failure list is bookkeeping: if it cannot be written the batch still goes on.
-      if (Status s = RecordOutcome(archive, r); !s.ok()) report.journal_errors++;
-      r.seconds = item->seconds.read + item->seconds.extract + item->seconds.ocr +
-                  item->seconds.build + item->seconds.embed + item->seconds.commit;
-      Tally(report, r);
-    metrics::IngestFinished(OutcomeName(r.outcome), r.seconds, r.error.code());  // /metrics
-      AddStages(report.stage_seconds, item->seconds);
-      ++snapshot.files_done;
-      if (r.outcome == Outcome::kIngested) snapshot.pages_done += r.pages;
-      snapshot.ocr_queued = ocr_queued.load();
-      snapshot.elapsed = SecondsSince(start);
-      if (progress) progress(r, snapshot);
-      report.files[item->ordinal] = std::move(r);
-      return flow::continue_msg();
+    // A document handed to the commit stage holds only its chunks and vectors, so it frees its
+    // limiter slot at once; the committer's own bounds cap what waits there.
+    using CommitNode = flow::multifunction_node<ItemPtr, std::tuple<flow::continue_msg>>;
+    CommitNode commit(g, flow::serial, [&](ItemPtr item, CommitNode::output_ports_type& out) {
+      --to_commit;
+      committer.Add(std::move(item));
+      std::get<0>(out).try_put(flow::continue_msg());
+      if (committer.ShouldFlush(to_commit.load() > 0)) {
+        for (ItemPtr& done : committer.Flush()) finish(*done);
+      }
     });
     flow::make_edge(source, limiter);
     flow::make_edge(limiter, extract);
@@ -188,10 +217,15 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     flow::make_edge(flow::output_port<1>(route), ocr);
     flow::make_edge(flow::output_port<0>(ocr), build);
     flow::make_edge(build, commit);
-    flow::make_edge(commit, limiter.decrementer());
+    flow::make_edge(flow::output_port<0>(commit), limiter.decrementer());
     source.activate();
     g.wait_for_all();
   });
+  // The flush rule leaves nothing pending once the graph is idle; this only guards that invariant.
+  for (ItemPtr& done : committer.Flush()) finish(*done);
+  report.commits = committer.writes();
+  report.retired += committer.retired();
+  report.journal_errors += committer.journal_errors();
 
   if (options.cancel && options.cancel->load()) {
     // Files never started are left out of the report: a rerun picks them up.

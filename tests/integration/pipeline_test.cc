@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 #include <filesystem>
+#include <fstream>
 
 #include "archivist/base/file_util.h"
 #include "archivist/index/archive.h"
@@ -198,6 +199,197 @@ TEST_F(PipelineTest, PerPageOcrInTheGraphMatchesOneShotExtraction) {
     EXPECT_EQ(stored->text, page.text) << "page " << page.number;
     EXPECT_EQ(stored->source, "ocr");
   }
+}
+
+
+// --- The manifest: reruns, changed files, --force, time limits ----------------------------------
+
+// Rewrites `path` with `text` and gives it back its old mtime, as a same-size edit could.
+void RewriteKeepingStamp(const fs::path& path, const std::string& text) {
+  auto mtime = fs::last_write_time(path);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  fs::last_write_time(path, mtime);
+}
+
+void WriteText(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+TEST_F(PipelineTest, ARerunSkipsUnchangedFilesWithoutReadingThem) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in);
+  for (int i = 0; i < 5; ++i) {
+    WriteText(in / ("memo" + std::to_string(i) + ".txt"),
+              "Memo " + std::to_string(i) + ": the shredder on floor " + std::to_string(i) +
+                  " is out of service until further notice.\n");
+  }
+  auto first = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->ingested, 5);
+  EXPECT_EQ(first->unchanged, 0);
+
+  // Same bytes length, same mtime, different words: only a read would notice, and none happens.
+  RewriteKeepingStamp(in / "memo3.txt",
+                      "Memo 3: the printers on floor 3 is out of service until further notice.\n");
+  auto second = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->ingested, 0);
+  EXPECT_EQ(second->unchanged, 5);
+  EXPECT_EQ(second->duplicates, 5);
+  EXPECT_EQ(second->commits, 0) << "nothing to write for unchanged files";
+  for (const auto& f : second->files) {
+    EXPECT_TRUE(f.unchanged) << f.path;
+    EXPECT_EQ(f.size_bytes, fs::file_size(f.path));
+  }
+  EXPECT_EQ(second->files[3].doc_id, first->files[3].doc_id);
+
+  // --force reads every file: memo3's new bytes are a new version and the old one is retired.
+  pipeline::IngestOptions force;
+  force.force = true;
+  auto third = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, force);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->unchanged, 0);
+  EXPECT_EQ(third->duplicates, 4);
+  EXPECT_EQ(third->ingested, 1);
+  EXPECT_EQ(third->replaced, 1);
+  EXPECT_EQ(third->retired, 1);
+  EXPECT_EQ(third->files[3].replaced_doc_id, first->files[3].doc_id);
+  EXPECT_FALSE(*archive_->Contains(first->files[3].doc_id));
+  EXPECT_TRUE(*archive_->Contains(third->files[3].doc_id));
+  index::SearchOptions bm25;
+  bm25.mode = index::SearchMode::kLexical;
+  EXPECT_EQ(archive_->Search("shredder", bm25)->size(), 4u) << "the old memo3 is gone";
+  EXPECT_EQ(archive_->Search("printers", bm25)->size(), 1u);
+  auto stats = archive_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->documents, 5u);
+  EXPECT_EQ(stats->vectors, stats->chunks) << "the old version's vectors went with it";
+  fs::remove_all(in);
+}
+
+TEST_F(PipelineTest, AChangedFileIsANewVersionAndForceRetiresOnlyVersionsNoPathHolds) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in / "a");
+  fs::create_directories(in / "b");
+  const std::string v1 = "Policy v1: retain invoices for seven years.\n";
+  WriteText(in / "a" / "policy.txt", v1);
+  WriteText(in / "b" / "copy.txt", v1);     // the same bytes under a second path
+  WriteText(in / "a" / "other.txt", "Policy on visitor badges: return them at the desk.\n");
+  auto first = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->ingested, 2);
+  EXPECT_EQ(first->duplicates, 1);
+  const std::string v1_id = first->files[1].doc_id;  // a/policy.txt (sorted: a/other, a/policy, b/copy)
+  ASSERT_EQ(first->files[1].path, (in / "a" / "policy.txt").string());
+
+  // By default a changed file is ingested as a new document and the old version stays.
+  WriteText(in / "a" / "policy.txt", "Policy v2: retain invoices for ten years.\n");
+  auto second = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->ingested, 1);
+  EXPECT_EQ(second->unchanged, 2);
+  EXPECT_EQ(second->replaced, 1);
+  EXPECT_EQ(second->retired, 0);
+  EXPECT_TRUE(*archive_->Contains(v1_id));
+
+  // --force on v3: v2 (held by no other path) is retired; v1 is still held by b/copy.txt.
+  const std::string v2_id = second->files[1].doc_id;
+  WriteText(in / "a" / "policy.txt", "Policy v3: retain invoices for twelve years.\n");
+  pipeline::IngestOptions force;
+  force.force = true;
+  auto third = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, force);
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->ingested, 1);
+  EXPECT_EQ(third->retired, 1);
+  EXPECT_FALSE(*archive_->Contains(v2_id));
+  EXPECT_TRUE(*archive_->Contains(v1_id)) << "b/copy.txt still holds these bytes";
+  EXPECT_EQ(archive_->Stats()->documents, 3u);  // v1, v3, badges
+  fs::remove_all(in);
+}
+
+TEST_F(PipelineTest, ARetirementLeftByAKilledRunIsFinishedByTheNextRun) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in);
+  WriteText(in / "old.txt", "An old version nobody refers to any more.\n");
+  auto first = pipeline::IngestPaths(*archive_, *embedder_, {(in / "old.txt").string()}, {});
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->ingested, 1);
+  const std::string old_id = first->files[0].doc_id;
+  // The state a --force run killed between its commit and the deletion leaves: the mark is
+  // committed, the path now refers to another document, the old one is still stored.
+  ASSERT_TRUE(archive_->CommitDocuments({}, {{"manifest-ref/" + old_id + "/" + (in / "old.txt").string(),
+                                              std::nullopt},
+                                             {"retire/" + old_id, (in / "old.txt").string()}})
+                  .ok());
+  ASSERT_TRUE(*archive_->Contains(old_id));
+  WriteText(in / "new.txt", "Something else entirely.\n");
+  auto next = pipeline::IngestPaths(*archive_, *embedder_, {(in / "new.txt").string()}, {});
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->retired, 1);
+  EXPECT_FALSE(*archive_->Contains(old_id));
+  EXPECT_TRUE(archive_->ScanJournal("retire/")->empty());
+  fs::remove_all(in);
+}
+
+TEST_F(PipelineTest, ADocumentOverItsTimeLimitIsAFailureWithItsReasonAndTheBatchGoesOn) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in);
+  fs::copy_file(testing::SamplesDir() + "/docs/records_release_scan.tiff", in / "scan.tiff");
+  fs::copy_file(testing::SamplesDir() + "/docs/meeting_notes.txt", in / "notes.txt");
+  pipeline::IngestOptions opts;
+  opts.document_timeout_seconds = 1e-6;  // spent before any OCR can start
+  auto first = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, opts);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->files.size(), 2u);
+  const pipeline::FileResult& scan = first->files[1];
+  ASSERT_EQ(scan.path, (in / "scan.tiff").string());
+  EXPECT_EQ(scan.outcome, pipeline::Outcome::kFailed);
+  EXPECT_TRUE(pipeline::IsTimeout(scan.error)) << scan.error.ToString();
+  EXPECT_TRUE(scan.stage == "extract" || scan.stage == "ocr") << scan.stage;
+  EXPECT_EQ(first->timeouts, first->failed);
+  EXPECT_GE(first->timeouts, 1);
+  auto failures = pipeline::ListFailures(*archive_);
+  ASSERT_TRUE(failures.ok());
+  bool listed = false;
+  for (const auto& f : *failures) {
+    if (f.path != scan.path) continue;
+    listed = true;
+    EXPECT_EQ(f.code, std::string(StatusCodeName(StatusCode::kResourceExhausted)));
+    EXPECT_NE(f.message.find("timeout"), std::string::npos) << f.message;
+    EXPECT_EQ(f.stage, scan.stage);
+  }
+  EXPECT_TRUE(listed);
+
+  // With the default limit the same files go in, and the failure list forgets them.
+  auto second = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, {});
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->failed, 0);
+  EXPECT_EQ(second->ingested + second->duplicates, 2);
+  EXPECT_TRUE(pipeline::ListFailures(*archive_)->empty());
+  fs::remove_all(in);
+}
+
+TEST_F(PipelineTest, OneWritePerDocumentWhenGroupingIsOff) {
+  fs::path in = dir_.string() + "-in";
+  fs::remove_all(in);
+  fs::create_directories(in);
+  for (int i = 0; i < 12; ++i) {
+    WriteText(in / ("n" + std::to_string(i) + ".txt"), "Note number " + std::to_string(i) + ".\n");
+  }
+  pipeline::IngestOptions opts;
+  opts.commit_max_documents = 1;
+  auto report = pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, opts);
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->ingested, 12);
+  EXPECT_EQ(report->commits, 12);
+  opts.commit_max_documents = 0;
+  EXPECT_EQ(pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, opts).status().code(),
+            StatusCode::kInvalidArgument);
+  fs::remove_all(in);
 }
 
 }  // namespace

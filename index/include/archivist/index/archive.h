@@ -102,6 +102,27 @@ struct ArchiveStats {
   uint64_t disk_bytes = 0;         // data directory size
 };
 
+// Archive::Reindex: which embedder the archive switches to.
+struct ReindexOptions {
+  // "lsa": a latent-semantic model fitted on the archive's own chunks (see FitLsaEmbedder);
+  // "hash": the built-in hashing embedder (no model). Default: "lsa"
+  std::string embedder = "lsa";
+  int dimension = 256;              // LSA dimensions. Default: 256
+  // LSA is fitted on at most this many chunks, evenly spread over the chunk ids (every chunk is
+  // embedded either way). Default: 50,000
+  uint64_t max_fit_chunks = 50000;
+
+  Status Validate() const;
+};
+
+struct ReindexReport {
+  std::string embedder;   // the new embedder's name
+  uint64_t chunks = 0;    // chunks re-embedded
+  uint64_t fitted_on = 0; // chunks the model was fitted on (0 for hash)
+  double fit_seconds = 0.0;
+  double embed_seconds = 0.0;
+};
+
 class Archive {
  public:
   // Opens (or creates) the archive in `dir`. `embedder` must outlive the archive; it embeds queries.
@@ -147,6 +168,20 @@ class Archive {
   virtual std::vector<std::string> AnalyzeTerms(const std::string& text) const = 0;
   // Inverse document frequency of an analyzed term (BM25 form), 0 for unknown terms.
   virtual double TermIdf(const std::string& term) = 0;
+
+  // The embedder this archive embeds chunks and queries with: its own stored model when it has one
+  // (after Reindex to "lsa"), otherwise the embedder given to Open; null when neither. Callers
+  // that embed chunks themselves (the ingest pipeline) must use this one. The pointer stays valid
+  // for the archive's lifetime.
+  virtual const Embedder* embedder() const = 0;
+
+  // Re-embeds every stored chunk with another embedder and rebuilds the dense index. For "lsa" the
+  // model is fitted on the stored chunk texts and kept in the archive's metadata, so every later
+  // open (and every backup) embeds new documents and queries with it, whatever embedder Open was
+  // given. The new vectors, the model and the embedder name are one synced write: after a crash
+  // the archive holds either the old or the new embedding, never a mix. Blocks searches and
+  // commits while it runs; needs every chunk's vectors in memory once (dimension x 4 bytes each).
+  virtual Result<ReindexReport> Reindex(const ReindexOptions& options) = 0;
 
   // Persists the dense index so the next open does not rebuild it.
   virtual Status Flush() = 0;

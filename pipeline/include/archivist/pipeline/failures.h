@@ -24,6 +24,9 @@ struct FailureRecord {
 // Records the outcome of one file: a failure is added (or its attempt count raised), a success or
 // duplicate removes any earlier failure of that path.
 Status RecordOutcome(index::Archive& archive, const FileResult& result);
+// The journal edits RecordOutcome would write, for a caller committing them with other writes.
+Status AppendOutcomeEdits(index::Archive& archive, const FileResult& result,
+                          std::vector<index::JournalEdit>* edits);
 
 // Every recorded failure, ordered by path.
 Result<std::vector<FailureRecord>> ListFailures(index::Archive& archive);

@@ -30,6 +30,19 @@ struct IngestOptions {
   uint64_t max_file_bytes = 2ull << 30;
   ingest::ExtractOptions extract;
   ingest::ChunkOptions chunk;
+  // Re-read and hash every file, even one whose size and mtime match the manifest, and retire
+  // (delete with all its chunks, postings and vectors) the document a changed path held before,
+  // unless another path still holds the same bytes. Without it a changed file is ingested as a new
+  // document and the old version stays searchable. Default: false.
+  bool force = false;
+  // Wall-clock budget of one document from the moment it is opened (OCR queueing included); past
+  // it the document fails with a "timeout" reason and the batch goes on. 0 = no limit. Default: 300.
+  double document_timeout_seconds = 300;
+  // Finished documents waiting for the commit stage are written together, in one synced RocksDB
+  // write, up to this many documents or bytes of chunk text; a document never waits for one that
+  // is not finished yet. 1 = one write per document. Default: 64 documents, 16 MiB.
+  int commit_max_documents = 64;
+  uint64_t commit_max_bytes = 16ull << 20;
   // When set and it becomes true (e.g. from a SIGINT handler), no new document is started; those
   // in flight finish and are committed, and the report says the batch was cancelled.
   // Default: none.
@@ -37,6 +50,9 @@ struct IngestOptions {
 
   Status Validate() const;
 };
+
+// True for the failures caused by IngestOptions::document_timeout_seconds.
+bool IsTimeout(const Status& status);
 
 enum class Outcome { kIngested, kDuplicate, kFailed };
 std::string_view OutcomeName(Outcome outcome);  // "ingested" | "duplicate" | "failed"
@@ -51,7 +67,12 @@ struct FileResult {
   int ocr_pages = 0;
   int chunks = 0;
   std::string stage;         // failed: "discover" | "read" | "extract" | "embed" | "commit"
-  Status error;              // failed: why
+  Status error;              // failed: why (a timeout is kResourceExhausted "timeout: ...")
+  // duplicate: known from the manifest (same path, size and mtime as when it was ingested), so the
+  // file was not even read
+  bool unchanged = false;
+  // The document this path held before its content changed (empty if new or unchanged).
+  std::string replaced_doc_id;
   double seconds = 0.0;      // wall time from read to commit
 };
 
@@ -64,8 +85,13 @@ struct StageTotals {
 struct IngestReport {
   std::vector<FileResult> files;  // in discovery order
   int ingested = 0;
-  int duplicates = 0;
+  int duplicates = 0;        // includes `unchanged`
+  int unchanged = 0;         // duplicates skipped through the manifest without reading the file
+  int replaced = 0;          // paths whose content changed since they were ingested
+  int retired = 0;           // old versions deleted (--force)
   int failed = 0;
+  int timeouts = 0;          // failures by document_timeout_seconds
+  int commits = 0;           // synced writes of documents (fewer than `ingested` when grouped)
   int pages = 0;
   int ocr_pages = 0;
   int chunks = 0;
@@ -96,7 +122,10 @@ FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
 
 // Expands `paths` (files and directories, recursively, in sorted order) and ingests every file.
 // A file that fails is recorded in the report and the batch goes on; the returned Status is an
-// error only when the batch itself could not run.
+// error only when the batch itself could not run. Every file's outcome is recorded in the archive
+// (the manifest for what is in, the failure list for what is not) in the same write as its
+// document, so a run killed at any moment and started again with the same arguments skips what is
+// in without reading it and does the rest.
 Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder& embedder,
                                  const std::vector<std::string>& paths,
                                  const IngestOptions& options,
