@@ -104,6 +104,22 @@ class ThriftBadInputTest : public ThriftServerTest {
   }
 };
 
+// The same limits over TLS.
+class ThriftSecurityBadInputTest : public ThriftServerTest {
+ protected:
+  void SetUp() override {
+    ThriftServerTest::SetUp();
+    if (HasFatalFailure()) return;
+    std::string key;
+    ASSERT_TRUE(MakeCertificate(dir_, &cert_, &key)) << ReadFile(dir_ + "/openssl.log");
+    options_.tls_cert_file = cert_;
+    options_.tls_key_file = key;
+    options_.idle_timeout_ms = 1000;
+    StartServer();
+  }
+  std::string cert_;
+};
+
 TEST_F(ThriftBadInputTest, GarbageBytesCloseTheConnection) {
   RawConnection raw(server_->port());
   ASSERT_TRUE(raw.connected());
@@ -203,6 +219,84 @@ TEST_F(ThriftBadInputTest, SilentClientsAreDisconnectedAndCannotLockOthersOut) {
   }
   for (auto& raw : silent) EXPECT_TRUE(raw->WaitForClose());
   ExpectServerStillServes();
+}
+
+TEST_F(ThriftBadInputTest, DeeplyNestedQueriesGetATypedErrorOrAnAnswer) {
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  ASSERT_TRUE(client->Ingest("note.txt", kDischargeSummary).ok());
+  index::SearchOptions search;
+  // As deep as the query size limit allows: the parser must neither overflow its stack nor hang.
+  const int depth = options_.max_query_bytes / 2 - 8;
+  const std::string nested = std::string(depth, '(') + "warfarin" + std::string(depth, ')');
+  const Status parens = client->Search(nested, search).status();
+  EXPECT_TRUE(parens.ok() || parens.code() == StatusCode::kInvalidArgument) << parens.ToString();
+  std::string nots;
+  for (int i = 0; i < depth / 4; ++i) nots += "NOT ";
+  const Status negations = client->Search(nots + "warfarin", search).status();
+  EXPECT_TRUE(negations.ok() || negations.code() == StatusCode::kInvalidArgument)
+      << negations.ToString();
+  const Status filters = client->Search(std::string(depth, '(') + "collection:default tag:x", search)
+                             .status();
+  EXPECT_TRUE(filters.ok() || filters.code() == StatusCode::kInvalidArgument)
+      << filters.ToString();
+  // One byte over the limit is refused outright.
+  const Status too_long = client->Search(std::string(options_.max_query_bytes + 1, '('), search)
+                              .status();
+  EXPECT_EQ(too_long.code(), StatusCode::kInvalidArgument) << too_long.ToString();
+  ExpectServerStillServes();
+}
+
+TEST_F(ThriftBadInputTest, InvalidUtf8AndUnknownNamesInTheNewCallsAreTyped) {
+  auto client = Connect();
+  ASSERT_NE(client, nullptr);
+  const std::string bad = "caf\xc3\x28";
+  pipeline::SummarizeOptions summarize;
+  summarize.query = bad;
+  EXPECT_EQ(client->Summarize(summarize).status().code(), StatusCode::kInvalidArgument);
+  summarize.query.clear();
+  EXPECT_EQ(client->Summarize(summarize).status().code(), StatusCode::kInvalidArgument);  // none
+  summarize.doc_id = std::string(64, 'a');
+  summarize.tag = "x";
+  EXPECT_EQ(client->Summarize(summarize).status().code(), StatusCode::kInvalidArgument);  // two
+  pipeline::AskOptions ask;
+  ask.collection = "no-such-collection";
+  EXPECT_EQ(client->Ask("what?", ask).status().code(), StatusCode::kNotFound);
+  ask.collection = bad;
+  EXPECT_EQ(client->Ask("what?", ask).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->SubmitBatch(bad).status().code(), StatusCode::kUnsupported);  // no root
+  AuditFilter filter;
+  filter.caller = bad;
+  EXPECT_EQ(client->QueryAudit(filter).status().code(), StatusCode::kInvalidArgument);
+  filter.caller.clear();
+  filter.limit = 0;
+  EXPECT_EQ(client->QueryAudit(filter).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->DeleteDocument("not-hex").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->DeleteDocument(std::string(64, 'b')).code(), StatusCode::kNotFound);
+  EXPECT_EQ(client->GetJob(std::string(200, 'j')).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(client->CancelJob("job-1-00000000").status().code(), StatusCode::kNotFound);
+  ExpectServerStillServes();
+}
+
+TEST_F(ThriftSecurityBadInputTest, SilentClientsOfATlsServerAreDisconnected) {
+  // Connections that never start the TLS handshake must not pin the workers either.
+  std::vector<std::unique_ptr<RawConnection>> silent;
+  for (int i = 0; i < options_.worker_threads; ++i) {
+    silent.push_back(std::make_unique<RawConnection>(server_->port()));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  // Garbage instead of a ClientHello is dropped too.
+  RawConnection garbage(server_->port());
+  ASSERT_TRUE(garbage.Send(std::string(64, '\x16') + "not a handshake"));
+  EXPECT_TRUE(garbage.WaitForClose());
+  for (auto& raw : silent) EXPECT_TRUE(raw->WaitForClose());
+  ClientOptions tls;
+  tls.port = server_->port();
+  tls.tls_ca_file = cert_;
+  auto client = Client::Connect(tls);
+  ASSERT_TRUE(client.ok()) << client.status().ToString();
+  auto health = (*client)->Health();
+  EXPECT_TRUE(health.ok()) << health.status().ToString();
 }
 
 }  // namespace

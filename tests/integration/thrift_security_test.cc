@@ -32,12 +32,6 @@ ApiToken Token(const std::string& name, const std::string& secret, Role role,
   return token;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class ThriftSecurityTest : public ThriftServerTest {
  protected:
@@ -230,17 +224,6 @@ TEST_F(ThriftSecurityTest, EveryCallIsAuditedInAnUneditableChain) {
   auto refused = Server::Create(options_, *archive_, *embedder_);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kCorruption);
-}
-
-// A self-signed certificate for 127.0.0.1, made with the openssl CLI for this test only.
-bool MakeCertificate(const std::string& dir, std::string* cert, std::string* key) {
-  *cert = dir + "/server.crt";
-  *key = dir + "/server.key";
-  const std::string command =
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-      "-addext subjectAltName=IP:127.0.0.1 -keyout " + *key + " -out " + *cert +
-      " >" + dir + "/openssl.log 2>&1";
-  return std::system(command.c_str()) == 0;
 }
 
 TEST_F(ThriftSecurityTest, TlsServesTrustingClientsAndRefusesPlainOnes) {

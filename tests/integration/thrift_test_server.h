@@ -56,6 +56,25 @@ inline std::string PythonCommand(int port, const std::string& extra) {
          ARCHIVIST_THRIFT_GEN_PY + " --host 127.0.0.1 --port " + std::to_string(port) + " " + extra;
 }
 
+// The whole file, or "" when it cannot be read.
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A self-signed certificate for 127.0.0.1, made with the openssl CLI for this test only.
+inline bool MakeCertificate(const std::string& dir, std::string* cert, std::string* key) {
+  *cert = dir + "/server.crt";
+  *key = dir + "/server.key";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " + *key + " -out " + *cert +
+      " >" + dir + "/openssl.log 2>&1";
+  return std::system(command.c_str()) == 0;
+}
+
 class ThriftServerTest : public ::testing::Test {
  protected:
   // Tests that need other limits change options_ before calling StartServer().
