@@ -162,33 +162,47 @@ Result<GuardVerdict> LanguageModels::Classify(const GuardOptions& options,
   if (!guard_) return v;
   const bool judging_agent = !agent_text.empty();
   const std::string role = judging_agent ? "Agent" : "User";
-  // Llama Guard's task prompt: the policy, the conversation, and the instruction to answer
-  // "safe" or "unsafe" on the first line.
-  std::string task = "Task: Check if there is unsafe content in '" + role +
-                     "' messages in conversations according to our safety policy with the below "
-                     "categories.\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n" +
-                     (options.policy.empty() ? std::string(kDefaultGuardPolicy) : options.policy) +
-                     "\n<END UNSAFE CONTENT CATEGORIES>\n\n<BEGIN CONVERSATION>\n\nUser: " +
-                     user_text + "\n\n";
-  if (judging_agent) task += "Agent: " + agent_text + "\n\n";
-  task += "<END CONVERSATION>\n\nProvide your safety assessment for ONLY THE LAST " + role +
-          " message in the above conversation:\n - First line must read 'safe' or 'unsafe'.\n"
-          " - If unsafe, a second line must include a comma-separated list of violated "
-          "categories.";
-  std::vector<engine::ChatMessage> messages = {{"user", task}};
-  ARCHIVIST_ASSIGN_OR_RETURN(std::string text,
-                             engine::ApplyChatTemplate(*guard_, messages, true));
-  engine::TokenizeOptions to;
-  to.parse_special = true;
-  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<engine::TokenId> ids, guard_->tokenizer().Encode(text, to));
-  std::lock_guard<std::mutex> lock(mu_);
-  // A conversation longer than the guard's window is judged on its end (the part most recently
-  // written), keeping the task's first tokens would need a second template render.
   const int64_t room = guard_session_->n_ctx() - options.max_verdict_tokens;
   if (room < 1) return Status::InvalidArgument("the guard's context window is too small");
-  if (static_cast<int64_t>(ids.size()) > room) {
-    ids.erase(ids.begin(), ids.end() - room);
+  // Llama Guard's task prompt: the policy, the conversation, and the instruction to answer
+  // "safe" or "unsafe" on the first line. A conversation too long for the guard's window is cut
+  // (its head kept), never the policy or the instruction around it.
+  std::string user = user_text, agent = agent_text;
+  std::vector<engine::TokenId> ids;
+  for (int attempt = 0;; ++attempt) {
+    std::string task = "Task: Check if there is unsafe content in '" + role +
+                       "' messages in conversations according to our safety policy with the "
+                       "below categories.\n\n<BEGIN UNSAFE CONTENT CATEGORIES>\n" +
+                       (options.policy.empty() ? std::string(kDefaultGuardPolicy) : options.policy) +
+                       "\n<END UNSAFE CONTENT CATEGORIES>\n\n<BEGIN CONVERSATION>\n\nUser: " +
+                       user + "\n\n";
+    if (judging_agent) task += "Agent: " + agent + "\n\n";
+    task += "<END CONVERSATION>\n\nProvide your safety assessment for ONLY THE LAST " + role +
+            " message in the above conversation:\n - First line must read 'safe' or 'unsafe'.\n"
+            " - If unsafe, a second line must include a comma-separated list of violated "
+            "categories.";
+    std::vector<engine::ChatMessage> messages = {{"user", task}};
+    ARCHIVIST_ASSIGN_OR_RETURN(std::string text, engine::ApplyChatTemplate(*guard_, messages, true));
+    engine::TokenizeOptions to;
+    to.parse_special = true;
+    ARCHIVIST_ASSIGN_OR_RETURN(ids, guard_->tokenizer().Encode(text, to));
+    const int64_t excess = static_cast<int64_t>(ids.size()) - room;
+    if (excess <= 0) break;
+    const size_t conversation = user.size() + agent.size();
+    if (attempt == 4 || conversation == 0) {
+      return Status::ResourceExhausted("the guard prompt does not fit the guard's window of " +
+                                       std::to_string(guard_session_->n_ctx()) + " tokens");
+    }
+    // Cut the conversation by the excess share (and a margin), the longer text first.
+    const double keep = std::max(0.0, 1.0 - 1.2 * static_cast<double>(excess) /
+                                                static_cast<double>(ids.size()));
+    user.resize(static_cast<size_t>(static_cast<double>(user.size()) * (judging_agent ? 1.0 : keep)));
+    agent.resize(static_cast<size_t>(static_cast<double>(agent.size()) * keep));
+    if (judging_agent && agent.empty()) {
+      user.resize(static_cast<size_t>(static_cast<double>(user.size()) * keep));
+    }
   }
+  std::lock_guard<std::mutex> lock(mu_);
   guard_session_->Reset();
   engine::GenerateOptions go;
   go.max_tokens = options.max_verdict_tokens;

@@ -202,6 +202,18 @@ TEST_F(GenerativeTest, AnUnsafeGuardVerdictBlocksTheAnswer) {
   // With a guard configured nothing is streamed before the guard has read the answer.
   EXPECT_TRUE(streamed.empty());
 
+  // A question longer than the guard's window (here 1024 + 1024 tokens) is cut to fit, not refused.
+  std::string long_question = "Why was warfarin stopped?";
+  while (long_question.size() < 6000) long_question += " Please explain the anticoagulation history.";
+  auto models = LanguageModels::Load(ask.generation);
+  ASSERT_TRUE(models.ok()) << models.status().ToString();
+  auto long_one = (*models)->Classify(ask.generation.guard, long_question, "");
+  ASSERT_TRUE(long_one.ok()) << long_one.status().ToString();
+  EXPECT_EQ(long_one->verdict, "safe");
+  auto long_answer = (*models)->Classify(ask.generation.guard, "Why?", long_question);
+  ASSERT_TRUE(long_answer.ok()) << long_answer.status().ToString();
+  EXPECT_EQ(long_answer->verdict, "safe");
+
   // A verdict that is neither word blocks unless configured otherwise.
   ask.generation.guard.model_path = Shaped("guard_mumbles", "maybe");
   auto unclear = Ask(*archive_, "Why was warfarin stopped?", ask);
