@@ -56,6 +56,10 @@ Status ArchiveImpl::LoadOrRebuildDense() {
   auto loaded = DenseIndex::Load(DensePath(), dimension_, DenseOptionsOf(options_), &sequence);
   if (loaded.ok() && sequence == latest) {
     dense_ = std::move(loaded).value();
+    if (!dense_->approximate() && dense_->size() > options_.ann_threshold) {
+      ARCHIVIST_RETURN_IF_ERROR(dense_->SwitchIfOverThreshold());
+      dense_dirty_ = true;
+    }
     return Status::Ok();
   }
   // Behind RocksDB (a crash after commits, before the file was rewritten): catch up. A file ahead

@@ -171,6 +171,7 @@ Status ArchiveImpl::InitOrCheckMeta() {
                                      "' but this open asks for '" + analyzer_.Name() +
                                      "' (check the stemming option)");
   }
+  ARCHIVIST_RETURN_IF_ERROR(LoadStoredModel());
   embedder_name_ = stored("embedder");
   uint64_t dim = 0;
   if (ParseU64(stored("dimension"), &dim)) dimension_ = static_cast<int>(dim);

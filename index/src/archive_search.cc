@@ -309,6 +309,7 @@ Result<std::vector<ArchiveImpl::ScoredChunk>> ArchiveImpl::DenseSearch(const Par
 Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
                                                    const SearchOptions& options) {
   ARCHIVIST_RETURN_IF_ERROR(ValidateSearch(options));
+  std::shared_lock model(model_mu_);  // the embedder and the dense index stay those of one Reindex
   ARCHIVIST_ASSIGN_OR_RETURN(ParsedQuery q, options.plain_text ? PlainTextQuery(query, analyzer_)
                                                                : ParseQuery(query, analyzer_));
   if (!options.collection.empty()) q.filters.collection_limits.push_back({options.collection});

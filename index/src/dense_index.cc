@@ -143,6 +143,12 @@ Status DenseIndex::Add(const std::vector<uint64_t>& ids, const std::vector<float
   return Status::Ok();
 }
 
+Status DenseIndex::SwitchIfOverThreshold() {
+  std::unique_lock lock(mu_);
+  if (hnsw_ || static_cast<uint64_t>(index_->ntotal) <= options_.ann_threshold) return Status::Ok();
+  return RebuildLocked(true);
+}
+
 Status DenseIndex::Remove(const std::vector<uint64_t>& ids) {
   if (ids.empty()) return Status::Ok();
   std::unique_lock lock(mu_);

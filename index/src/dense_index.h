@@ -54,6 +54,9 @@ class DenseIndex {
   // `vectors` holds ids.size() * dimension() floats. Thread-safe (exclusive with searches). May
   // switch the index to HNSW (a one-off rebuild of the whole index) when it crosses the threshold.
   Status Add(const std::vector<uint64_t>& ids, const std::vector<float>& vectors);
+  // Rebuilds an exact index that holds more than the threshold as HNSW (e.g. a file written under
+  // a higher threshold). Called on open.
+  Status SwitchIfOverThreshold();
   // Unknown ids are ignored.
   Status Remove(const std::vector<uint64_t>& ids);
   // Top `k` (id, inner product), best first. Thread-safe.

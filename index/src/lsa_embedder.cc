@@ -255,16 +255,24 @@ Result<std::unique_ptr<Embedder>> FitLsaEmbedder(const std::vector<std::string>&
   return std::unique_ptr<Embedder>(std::make_unique<LsaEmbedder>(dim, std::move(vocab), std::move(projection)));
 }
 
-Status SaveLsaEmbedder(const Embedder& embedder, const std::string& path) {
+Result<std::string> SerializeLsaEmbedder(const Embedder& embedder) {
   const auto* lsa = dynamic_cast<const LsaEmbedder*>(&embedder);
   if (!lsa) return Status::InvalidArgument("'" + embedder.Name() + "' is not an LSA embedder");
-  return WriteFileAtomic(path, lsa->Serialize());
+  return lsa->Serialize();
+}
+
+Status SaveLsaEmbedder(const Embedder& embedder, const std::string& path) {
+  ARCHIVIST_ASSIGN_OR_RETURN(std::string data, SerializeLsaEmbedder(embedder));
+  return WriteFileAtomic(path, data);
 }
 
 Result<std::unique_ptr<Embedder>> LoadLsaEmbedder(const std::string& path) {
   ARCHIVIST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  std::string_view s(data);
-  auto bad = [&](const char* why) { return Status::Corruption("'" + path + "' is not a valid LSA model: " + why); };
+  return ParseLsaEmbedder(data, "'" + path + "'");
+}
+
+Result<std::unique_ptr<Embedder>> ParseLsaEmbedder(std::string_view s, const std::string& what) {
+  auto bad = [&](const char* why) { return Status::Corruption(what + " is not a valid LSA model: " + why); };
   if (s.size() < kMagic.size() + 8 || s.substr(0, kMagic.size()) != kMagic) return bad("bad header");
   size_t pos = kMagic.size();
   const int dim = static_cast<int>(GetBe32(s.substr(pos)));

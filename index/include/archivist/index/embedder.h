@@ -49,5 +49,9 @@ Result<std::unique_ptr<Embedder>> FitLsaEmbedder(const std::vector<std::string>&
 // Persists / restores a fitted LSA embedder (a single file, written atomically).
 Status SaveLsaEmbedder(const Embedder& embedder, const std::string& path);
 Result<std::unique_ptr<Embedder>> LoadLsaEmbedder(const std::string& path);
+// The same model as bytes (the archive keeps the model it embeds with in its metadata).
+// `what` names the source in errors.
+Result<std::string> SerializeLsaEmbedder(const Embedder& embedder);
+Result<std::unique_ptr<Embedder>> ParseLsaEmbedder(std::string_view bytes, const std::string& what);
 
 }  // namespace archivist::index

@@ -1,0 +1,485 @@
+// Index and search at scale, side by side with Xapian (BM25 weighting) on the same synthetic
+// collection and the same queries, plus BM25 quality of both on the real IR test collections.
+//
+//   archivist_index_bench build  --dir DIR [--chunks N] [--engine ours|xapian] [--corpora DIR]
+//                                [--ann-threshold N]     # both indexes unless --engine
+//   archivist_index_bench search --dir DIR --engine ours|xapian [--queries N]
+//   archivist_index_bench quality --dir DIR [--corpora DIR]
+//
+// The synthetic collection: the vocabulary of every document of the IR collections (lower-cased
+// words, ranked by frequency, top 30,000), chunk words drawn from that ranking with a Zipf law
+// (s = 1), 40-120 words per chunk, 10 chunks per document, fixed seed. Queries: 2-4 words drawn
+// uniformly from ranks 100-10,000 (content words, not stop words); every other query also leads
+// with a common word of ranks 10-99 (postings lists of ~10% of the chunks). Each phase prints a table
+// and one JSON line; `search` runs in its own process so its peak RSS (VmHWM) is the search's.
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "archivist/index/archive.h"
+#include "archivist/index/embedder.h"
+#include "archivist/index/eval.h"
+
+namespace {
+
+using namespace archivist;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+constexpr int kChunksPerDoc = 10;
+const char* kCollections[] = {"cranfield", "cisi", "cacm", "adi"};
+
+std::vector<std::string> Vocabulary(const std::string& corpora) {
+  std::unordered_map<std::string, uint64_t> freq;
+  for (const char* name : kCollections) {
+    const std::string root = corpora + "/" + name;
+    auto c = index::LoadIrCollection(root + "/docs.jsonl", root + "/queries.jsonl", root + "/qrels.tsv");
+    if (!c.ok()) continue;
+    for (const auto& text : index::IrCorpusTexts(*c)) {
+      std::string w;
+      for (char ch : text + " ") {
+        if (std::isalpha(static_cast<unsigned char>(ch))) {
+          w += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        } else if (!w.empty()) {
+          ++freq[w];
+          w.clear();
+        }
+      }
+    }
+  }
+  std::vector<std::pair<uint64_t, std::string>> ranked;
+  for (auto& [w, n] : freq) ranked.emplace_back(n, w);
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < ranked.size() && i < 30000; ++i) out.push_back(ranked[i].second);
+  return out;
+}
+
+class ZipfText {
+ public:
+  ZipfText(std::vector<std::string> vocab, uint64_t seed) : vocab_(std::move(vocab)), rng_(seed) {
+    double acc = 0;
+    for (size_t r = 1; r <= vocab_.size(); ++r) {
+      acc += 1.0 / static_cast<double>(r);
+      cdf_.push_back(acc);
+    }
+    for (double& c : cdf_) c /= acc;
+  }
+  std::string Chunk() {
+    const int n = std::uniform_int_distribution<int>(40, 120)(rng_);
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+      const size_t r = static_cast<size_t>(std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
+      if (i) out += ' ';
+      out += vocab_[std::min(r, vocab_.size() - 1)];
+    }
+    return out;
+  }
+  std::string Query() {
+    const int n = std::uniform_int_distribution<int>(2, 4)(rng_);
+    const size_t hi = std::min<size_t>(10000, vocab_.size() - 1);
+    std::string out;
+    // Every other query leads with a common word (ranks 10-99): long postings lists.
+    if (++queries_ % 2 == 0) out = vocab_[std::uniform_int_distribution<size_t>(10, 99)(rng_)] + " ";
+    for (int i = 0; i < n; ++i) {
+      if (i) out += ' ';
+      out += vocab_[std::uniform_int_distribution<size_t>(std::min<size_t>(100, hi), hi)(rng_)];
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::string> vocab_;
+  std::vector<double> cdf_;
+  std::mt19937_64 rng_;
+  uint64_t queries_ = 0;
+};
+
+index::DocumentBundle MakeBundle(uint64_t doc, const std::vector<std::string>& chunks, size_t first) {
+  index::DocumentBundle b;
+  b.document.doc_id = "doc" + std::to_string(doc);
+  b.document.title = "Document " + std::to_string(doc);
+  b.document.source_path = "/bench/" + b.document.doc_id + ".txt";
+  b.document.media_type = "text/plain";
+  b.document.collection = "bench";
+  for (int i = 0; i < kChunksPerDoc; ++i) {
+    const std::string& text = chunks[first + static_cast<size_t>(i)];
+    index::PageRecord p;
+    p.number = i + 1;
+    p.text = text;
+    p.source = "text_layer";
+    b.pages.push_back(p);
+    index::ChunkRecord c;
+    c.ordinal = i;
+    c.first_page = c.last_page = i + 1;
+    c.spans.push_back({i + 1, 0, static_cast<uint32_t>(text.size())});
+    c.text = text;
+    c.token_count = static_cast<int>(text.size() / 6);
+    b.chunks.push_back(std::move(c));
+  }
+  b.document.page_count = b.document.chunk_count = kChunksPerDoc;
+  return b;
+}
+
+uint64_t PeakRssKiB() {
+  std::ifstream in("/proc/self/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6));
+  return 0;
+}
+
+uint64_t DirBytes(const std::string& dir) {
+  uint64_t n = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    std::error_code fec;
+    if (it->is_regular_file(fec)) n += it->file_size(fec);
+  }
+  return n;
+}
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+Xapian::Query XapianQuery(const Xapian::Database& db, const std::string& text) {
+  Xapian::QueryParser qp;
+  qp.set_stemmer(Xapian::Stem("english"));
+  qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+  qp.set_default_op(Xapian::Query::OP_OR);
+  qp.set_database(db);
+  return qp.parse_query(text, 0);  // no operators: plain words, like our plain_text mode
+}
+
+void XapianIndexText(Xapian::WritableDatabase& db, const std::string& id, const std::string& text) {
+  Xapian::TermGenerator tg;
+  tg.set_stemmer(Xapian::Stem("english"));
+  tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+  Xapian::Document doc;
+  doc.set_data(id);
+  tg.set_document(doc);
+  tg.index_text(text);
+  db.add_document(doc);
+}
+
+int Build(const std::string& dir, uint64_t n_chunks, const std::string& corpora,
+          const index::ArchiveOptions& ao, const std::string& engine) {
+  const bool ours_too = engine != "xapian", xapian_too = engine != "ours";
+  fs::create_directories(dir);
+  if (ours_too) fs::remove_all(dir + "/ours");
+  if (xapian_too) fs::remove_all(dir + "/xapian");
+  auto vocab = Vocabulary(corpora);
+  if (vocab.size() < 1000) {
+    std::cerr << "vocabulary too small (" << vocab.size() << " words): is --corpora right?\n";
+    return 2;
+  }
+  n_chunks = (n_chunks + kChunksPerDoc - 1) / kChunksPerDoc * kChunksPerDoc;
+  ZipfText gen(vocab, 20261127);
+  std::vector<std::string> chunks(n_chunks);
+  uint64_t text_bytes = 0;
+  for (auto& c : chunks) {
+    c = gen.Chunk();
+    text_bytes += c.size();
+  }
+  if (ours_too) {
+    std::ofstream q(dir + "/queries.txt");
+    for (int i = 0; i < 1000; ++i) q << gen.Query() << "\n";
+  }
+  const uint64_t docs = n_chunks / kChunksPerDoc;
+  std::cerr << "generated " << n_chunks << " chunks (" << text_bytes / 1048576 << " MiB of text)\n";
+
+  // Ours: two threads prepare (analyze + embed) batches of 100 documents; commits are serialized
+  // inside the archive, one synced WriteBatch per batch.
+  double ours_s = 0;
+  if (ours_too) {
+    auto embedder = index::MakeBuiltinEmbedder();
+    auto t0 = Clock::now();
+    {
+      auto archive = index::Archive::Open(dir + "/ours", embedder.get(), ao);
+      if (!archive.ok()) {
+        std::cerr << archive.status().ToString() << "\n";
+        return 3;
+      }
+      std::atomic<uint64_t> next{0}, done{0};
+      std::atomic<bool> failed{false};
+      auto worker = [&] {
+        while (!failed) {
+          const uint64_t start = next.fetch_add(100);
+          if (start >= docs) break;
+          std::vector<index::DocumentBundle> batch;
+          for (uint64_t d = start; d < std::min(docs, start + 100); ++d)
+            batch.push_back(MakeBundle(d, chunks, d * kChunksPerDoc));
+          auto r = (*archive)->AddDocuments(std::move(batch));
+          if (!r.ok()) {
+            std::cerr << r.status().ToString() << "\n";
+            failed = true;
+          }
+          const uint64_t total = done.fetch_add(100) + 100;
+          if (total % 10000 == 0)
+            std::cerr << "ours: " << total * kChunksPerDoc << " chunks, " << std::fixed
+                      << std::setprecision(0) << static_cast<double>(total * kChunksPerDoc) / Since(t0)
+                      << " chunks/s\n";
+        }
+      };
+      std::thread a(worker), b(worker);
+      a.join();
+      b.join();
+      if (failed) return 3;
+      if (auto s = (*archive)->Flush(); !s.ok()) {
+        std::cerr << s.ToString() << "\n";
+        return 3;
+      }
+    }  // close: memtables flushed
+    ours_s = Since(t0);
+  }
+  // Xapian: one writer (its API is single-writer), commits every 100,000 documents.
+  double xapian_s = 0;
+  if (xapian_too) {
+    auto t0 = Clock::now();
+    Xapian::WritableDatabase db(dir + "/xapian", Xapian::DB_CREATE_OR_OVERWRITE);
+    for (uint64_t i = 0; i < n_chunks; ++i) {
+      XapianIndexText(db, std::to_string(i), chunks[i]);
+      if ((i + 1) % 100000 == 0) {
+        db.commit();
+        std::cerr << "xapian: " << i + 1 << " chunks\n";
+      }
+    }
+    db.commit();
+    db.close();
+    xapian_s = Since(t0);
+  }
+  const double n = static_cast<double>(n_chunks);
+  std::cout << std::fixed << std::setprecision(0) << "| engine | chunks | build s | chunks/s | disk MiB |\n"
+            << "|---|---|---|---|---|\n"
+            << "| archivist (BM25 + hash vectors) | " << n_chunks << " | " << ours_s << " | " << n / ours_s
+            << " | " << DirBytes(dir + "/ours") / 1048576.0 << " |\n"
+            << "| xapian (positions) | " << n_chunks << " | " << xapian_s << " | " << n / xapian_s << " | "
+            << DirBytes(dir + "/xapian") / 1048576.0 << " |\n";
+  std::cout << nlohmann::json{{"phase", "build"},
+                              {"chunks", n_chunks},
+                              {"text_mib", text_bytes / 1048576},
+                              {"ours_s", ours_s},
+                              {"ours_chunks_per_s", n / ours_s},
+                              {"ours_disk_bytes", DirBytes(dir + "/ours")},
+                              {"xapian_s", xapian_s},
+                              {"xapian_chunks_per_s", n / xapian_s},
+                              {"xapian_disk_bytes", DirBytes(dir + "/xapian")}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+std::vector<std::string> ReadQueries(const std::string& path, size_t max) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line) && out.size() < max;)
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// Runs fn(query index) single-threaded for latencies, then split over two threads for throughput.
+template <typename Fn, typename MakeFn>
+nlohmann::json Measure(const std::string& label, size_t nq, MakeFn make_runner) {
+  std::vector<double> ms;
+  {
+    Fn run = make_runner();
+    for (size_t i = 0; i < std::min<size_t>(nq, 20); ++i) run(i);  // warm-up
+    for (size_t i = 0; i < nq; ++i) {
+      auto t = Clock::now();
+      run(i);
+      ms.push_back(Since(t) * 1000);
+    }
+  }
+  auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      Fn run = make_runner();
+      for (size_t i = static_cast<size_t>(t); i < nq; i += 2) run(i);
+    });
+  for (auto& th : threads) th.join();
+  const double qps2 = static_cast<double>(nq) / Since(t0);
+  std::cout << std::fixed << std::setprecision(2) << "| " << label << " | " << Percentile(ms, 0.5) << " | "
+            << Percentile(ms, 0.99) << " | " << std::setprecision(1) << qps2 << " |\n";
+  return {{"mode", label}, {"p50_ms", Percentile(ms, 0.5)}, {"p99_ms", Percentile(ms, 0.99)},
+          {"qps_2_threads", qps2}, {"queries", nq}};
+}
+
+int Search(const std::string& dir, const std::string& engine, size_t nq, const index::ArchiveOptions& base) {
+  auto queries = ReadQueries(dir + "/queries.txt", nq);
+  if (queries.empty()) {
+    std::cerr << "no queries in " << dir << "/queries.txt: run build first\n";
+    return 2;
+  }
+  nlohmann::json rows = nlohmann::json::array();
+  std::cout << "| " << engine << " mode | p50 ms | p99 ms | q/s, 2 threads |\n|---|---|---|---|\n";
+  double open_s = 0;
+  if (engine == "ours") {
+    auto embedder = index::MakeBuiltinEmbedder();
+    index::ArchiveOptions ao = base;
+    ao.read_only = true;
+    auto t0 = Clock::now();
+    auto archive = index::Archive::Open(dir + "/ours", embedder.get(), ao);
+    open_s = Since(t0);
+    if (!archive.ok()) {
+      std::cerr << archive.status().ToString() << "\n";
+      return 3;
+    }
+    using Fn = std::function<void(size_t)>;
+    for (auto mode : {index::SearchMode::kLexical, index::SearchMode::kHybrid}) {
+      index::SearchOptions so;
+      so.mode = mode;
+      so.k = 10;
+      so.candidates = mode == index::SearchMode::kLexical ? 10 : 100;
+      so.plain_text = true;
+      so.fetch_chunks = false;
+      rows.push_back(Measure<Fn>(mode == index::SearchMode::kLexical ? "bm25 top-10" : "hybrid top-10",
+                                 queries.size(), [&]() -> Fn {
+                                   return [&, so](size_t i) {
+                                     auto r = (*archive)->Search(queries[i], so);
+                                     if (!r.ok()) std::cerr << r.status().ToString() << "\n";
+                                   };
+                                 }));
+    }
+    auto stats = (*archive)->Stats();
+    if (stats.ok())
+      std::cout << "chunks " << stats->chunks << ", vectors " << stats->vectors << "\n";
+  } else {
+    using Fn = std::function<void(size_t)>;
+    auto t0 = Clock::now();
+    { Xapian::Database probe(dir + "/xapian"); }
+    open_s = Since(t0);
+    rows.push_back(Measure<Fn>("bm25 top-10", queries.size(), [&]() -> Fn {
+      auto db = std::make_shared<Xapian::Database>(dir + "/xapian");
+      auto enq = std::make_shared<Xapian::Enquire>(*db);
+      enq->set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
+      return [db, enq, &queries](size_t i) {
+        enq->set_query(XapianQuery(*db, queries[i]));
+        Xapian::MSet m = enq->get_mset(0, 10);
+        (void)m.size();
+      };
+    }));
+  }
+  const uint64_t rss = PeakRssKiB();
+  std::cout << "open " << std::setprecision(2) << open_s << " s, peak RSS " << rss / 1024 << " MiB\n";
+  std::cout << nlohmann::json{{"phase", "search"}, {"engine", engine}, {"open_s", open_s},
+                              {"peak_rss_mib", rss / 1024}, {"rows", rows}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+int Quality(const std::string& dir, const std::string& corpora) {
+  nlohmann::json out = nlohmann::json::array();
+  std::cout << "| collection | archivist BM25 nDCG@10 / MAP / R@100 | xapian BM25 nDCG@10 / MAP / R@100 |\n"
+            << "|---|---|---|\n";
+  for (const char* name : kCollections) {
+    const std::string root = corpora + "/" + name;
+    auto c = index::LoadIrCollection(root + "/docs.jsonl", root + "/queries.jsonl", root + "/qrels.tsv");
+    if (!c.ok()) {
+      std::cerr << name << ": " << c.status().ToString() << "\n";
+      continue;
+    }
+    const std::string ours_dir = dir + "/quality-" + name;
+    fs::remove_all(ours_dir);
+    index::RetrievalMetrics ours, xap;
+    {
+      auto archive = index::Archive::Open(ours_dir, nullptr);
+      if (!archive.ok() || !index::IngestIrCollection(**archive, *c).ok()) return 3;
+      auto run = index::RunIrQueries(**archive, *c);
+      if (!run.ok()) return 3;
+      ours = index::Evaluate(*run, c->qrels);
+    }
+    {
+      const std::string xdir = dir + "/xquality-" + name;
+      Xapian::WritableDatabase db(xdir, Xapian::DB_CREATE_OR_OVERWRITE);
+      auto texts = index::IrCorpusTexts(*c);
+      for (size_t i = 0; i < texts.size(); ++i) XapianIndexText(db, c->docs[i].id, texts[i]);
+      db.commit();
+      Xapian::Enquire enq(db);
+      enq.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
+      index::IrRun run;
+      for (const auto& q : c->queries) {
+        enq.set_query(XapianQuery(db, q.text));
+        Xapian::MSet m = enq.get_mset(0, 1000);
+        auto& ranked = run[q.id];
+        for (auto it = m.begin(); it != m.end(); ++it) ranked.push_back(it.get_document().get_data());
+      }
+      xap = index::Evaluate(run, c->qrels);
+    }
+    fs::remove_all(ours_dir);
+    fs::remove_all(dir + "/xquality-" + name);
+    std::cout << std::fixed << std::setprecision(3) << "| " << name << " | " << ours.ndcg_at_10 << " / "
+              << ours.map << " / " << ours.recall_at_100 << " | " << xap.ndcg_at_10 << " / " << xap.map
+              << " / " << xap.recall_at_100 << " |\n";
+    out.push_back({{"collection", name},
+                   {"ours", {{"ndcg10", ours.ndcg_at_10}, {"map", ours.map}, {"recall100", ours.recall_at_100}}},
+                   {"xapian", {{"ndcg10", xap.ndcg_at_10}, {"map", xap.map}, {"recall100", xap.recall_at_100}}}});
+  }
+  std::cout << nlohmann::json{{"phase", "quality"}, {"rows", out}}.dump() << "\n";
+  return 0;
+}
+
+int Usage() {
+  std::cerr << "usage: archivist_index_bench build|search|quality --dir DIR [--chunks N] "
+               "[--engine ours|xapian] [--queries N] [--corpora DIR] [--ann-threshold N]\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) return Usage();
+  const std::string cmd = argv[1];
+  std::string dir, engine, corpora = ARCHIVIST_SOURCE_DIR "/../shared/corpora/ir";
+  uint64_t chunks = 1000000;
+  size_t queries = 500;
+  index::ArchiveOptions ao;
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--dir") dir = next();
+    else if (a == "--chunks") chunks = std::stoull(next());
+    else if (a == "--engine") engine = next();
+    else if (a == "--queries") queries = std::stoul(next());
+    else if (a == "--corpora") corpora = next();
+    else if (a == "--ann-threshold") ao.ann_threshold = std::stoull(next());
+    else return Usage();
+  }
+  if (dir.empty()) return Usage();
+  try {
+    if (cmd == "build") return Build(dir, chunks, corpora, ao, engine == "ours" || engine == "xapian" ? engine : "both");
+    if (cmd == "search") return Search(dir, engine.empty() ? "ours" : engine, queries, ao);
+    if (cmd == "quality") return Quality(dir, corpora);
+  } catch (const Xapian::Error& e) {
+    std::cerr << "xapian: " << e.get_description() << "\n";
+    return 3;
+  }
+  return Usage();
+}
