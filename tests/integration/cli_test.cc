@@ -205,7 +205,7 @@ TEST_F(CliTest, FailuresAreListedAndRetried) {
   EXPECT_EQ(f[1]["code"], "unsupported");
   CommandResult retry = Archivist({"--data-dir", data, "ingest", "--retry-failed"});
   EXPECT_EQ(retry.code, 2) << "both still fail";
-  EXPECT_NE(retry.out.find("0 ingested, 0 unchanged, 2 failed"), std::string::npos) << retry.out;
+  EXPECT_NE(retry.out.find("0 ingested, 0 unchanged, 0 duplicates, 2 failed"), std::string::npos) << retry.out;
   list = Archivist({"--data-dir", data, "--json", "failures"});
   EXPECT_EQ(nlohmann::json::parse(list.out)["failures"][0]["attempts"], 2);
 }
