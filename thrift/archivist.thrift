@@ -214,11 +214,13 @@ struct AskRequest {
       generative model from the retrieved passages; a server without a model configured refuses
       with UNSUPPORTED. Default: false (extractive answer, verbatim sentences). */
   15: optional bool use_model = false,
-  /** Most tokens the model may generate, 1..4096. Default: the server's (256). */
+  /** Most tokens the model may generate, 1..4096. Default: the server's ([model]
+      max_answer_tokens, 512). */
   16: optional i32 max_tokens,
-  /** Sampling temperature, 0 (greedy, reproducible) .. 2. Default: 0. */
+  /** Sampling temperature, 0 (greedy, reproducible) .. 2. Default: the server's (0). */
   17: optional double temperature,
-  /** Sampling seed, for reproducible answers at temperature > 0. Default: 0. */
+  /** Sampling seed (>= 0), for reproducible answers at temperature > 0. Default: the
+      server's (0). */
   18: optional i64 seed,
   /* 19-39 reserved. */
 }
@@ -401,6 +403,9 @@ struct SummarizeRequest {
   16: optional i32 max_sections = 10,
   /** Documents taken for a tag, 1..100. Default: 20. */
   17: optional i32 max_documents = 20,
+  /** Have the server's generative model write the summary from the material; a server without
+      a model refuses with UNSUPPORTED. Default: false (extractive). */
+  18: optional bool use_model = false,
 }
 
 /** One section of a summary. */

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "archivist/index/archive.h"
+#include "archivist/pipeline/generation.h"
 #include "archivist/thrift/server.h"
 #include "commands.h"
 
@@ -31,6 +32,13 @@ int RunServe(GlobalArgs& g) {
   service::ServerOptions server_options = g.config.server;
   server_options.ingest = g.config.ingest;
   server_options.privacy = g.config.ask.privacy;
+  server_options.generation = g.config.ask.generation;
+  if (server_options.generation.enabled()) {
+    // Loaded once: every use_model call shares it.
+    auto models = pipeline::LanguageModels::Load(server_options.generation);
+    if (!models.ok()) return ReportError(models.status().WithContext("loading the [model]"));
+    server_options.generation.models = *models;
+  }
   if (server_options.audit_log_path.empty()) {
     server_options.audit_log_path = g.config.data_dir + "/audit.log";
   }

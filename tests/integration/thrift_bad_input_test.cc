@@ -265,6 +265,11 @@ TEST_F(ThriftBadInputTest, InvalidUtf8AndUnknownNamesInTheNewCallsAreTyped) {
   ask.collection = bad;
   EXPECT_EQ(client->Ask("what?", ask).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(client->SubmitBatch(bad).status().code(), StatusCode::kUnsupported);  // no root
+  pipeline::AskOptions generated;
+  generated.generation.model_path = "any.gguf";  // asks for the server's model: it has none
+  EXPECT_EQ(client->Ask("what?", generated).status().code(), StatusCode::kUnsupported);
+  generated.generation.temperature = 5;
+  EXPECT_EQ(client->Ask("what?", generated).status().code(), StatusCode::kInvalidArgument);
   AuditFilter filter;
   filter.caller = bad;
   EXPECT_EQ(client->QueryAudit(filter).status().code(), StatusCode::kInvalidArgument);

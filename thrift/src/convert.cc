@@ -270,6 +270,13 @@ thrift_gen::AskRequest ToAskRequest(const std::string& question,
   request.__set_max_sentences(options.max_sentences);
   request.__set_retrieve_k(options.retrieve_k);
   request.__set_min_support(options.min_support);
+  // A client configured with a model asks the server to use its own (the path is not sent).
+  if (options.generation.enabled()) {
+    request.__set_use_model(true);
+    request.__set_max_tokens(options.generation.max_answer_tokens);
+    request.__set_temperature(options.generation.temperature);
+    request.__set_seed(static_cast<int64_t>(options.generation.seed));
+  }
   return request;
 }
 

@@ -70,6 +70,7 @@ thrift_gen::SummarizeRequest ToSummarizeRequest(const pipeline::SummarizeOptions
   r.__set_sentences_per_section(options.sentences_per_section);
   r.__set_max_sections(options.max_sections);
   r.__set_max_documents(options.max_documents);
+  if (options.generation.enabled()) r.__set_use_model(true);
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -327,6 +328,30 @@ Status ArchivistHandler::CheckCitations(const Caller& caller,
   return Status::Ok();
 }
 
+template <typename Request>
+Status ArchivistHandler::UseModel(const Request& request,
+                                  pipeline::GenerationOptions& out) const {
+  out = pipeline::GenerationOptions();  // extractive unless asked
+  if (!request.__isset.use_model || !request.use_model) return Status::Ok();
+  if (!options_.generation.enabled()) {
+    return Status::Unsupported("this server has no generative model configured ([model] path); "
+                               "call without use_model for an extractive answer");
+  }
+  out = options_.generation;
+  out.on_text = nullptr;  // replies are whole; long answers use submitAsk
+  if constexpr (std::is_same_v<Request, thrift_gen::AskRequest>) {
+    if (request.__isset.max_tokens) out.max_answer_tokens = request.max_tokens;
+    if (request.__isset.temperature) out.temperature = static_cast<float>(request.temperature);
+    if (request.__isset.seed) out.seed = static_cast<uint64_t>(request.seed);
+  }
+  return Status::Ok();
+}
+
+template Status ArchivistHandler::UseModel(const thrift_gen::AskRequest&,
+                                           pipeline::GenerationOptions&) const;
+template Status ArchivistHandler::UseModel(const thrift_gen::SummarizeRequest&,
+                                           pipeline::GenerationOptions&) const;
+
 // ---- bodies ---------------------------------------------------------------------------------
 
 Status ArchivistHandler::Search(thrift_gen::SearchReply& reply,
@@ -396,6 +421,9 @@ Result<pipeline::Answer> ArchivistHandler::AnswerQuestion(const thrift_gen::AskR
   ARCHIVIST_ASSIGN_OR_RETURN(ask_options.collection,
                              ScopeCollection(caller, ask_options.collection));
   ask_options.privacy = options_.privacy;
+  ARCHIVIST_RETURN_IF_ERROR(UseModel(request, ask_options.generation));
+  std::unique_lock<std::mutex> generating(generation_mutex_, std::defer_lock);
+  if (ask_options.generation.enabled()) generating.lock();
   ARCHIVIST_ASSIGN_OR_RETURN(pipeline::Answer answer,
                              pipeline::Ask(archive_, request.question, ask_options));
   ARCHIVIST_RETURN_IF_ERROR(CheckCitations(caller, answer.citations));

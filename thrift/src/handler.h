@@ -130,6 +130,11 @@ class ArchivistHandler : public thrift_gen::ArchivistServiceIf {
   AuditLog* const audit_;
   const Authenticator auth_;
   const std::chrono::steady_clock::time_point started_;
+  // Applies use_model / max_tokens / temperature / seed to `out`; kUnsupported without a model.
+  template <typename Request>
+  Status UseModel(const Request& request, pipeline::GenerationOptions& out) const;
+  // One generation at a time: the loaded model is shared by every call.
+  std::mutex generation_mutex_;
   // One ingest at a time (uploads and batch jobs): a batch already uses every core.
   std::mutex ingest_mutex_;
   std::atomic<int> calls_in_flight_{0};

@@ -100,6 +100,9 @@ Status ArchivistHandler::Summarize(thrift_gen::SummarizeReply& reply,
     ARCHIVIST_ASSIGN_OR_RETURN(options.collection, ScopeCollection(caller, options.collection));
   }
   options.privacy = options_.privacy;
+  ARCHIVIST_RETURN_IF_ERROR(UseModel(request, options.generation));
+  std::unique_lock<std::mutex> generating(generation_mutex_, std::defer_lock);
+  if (options.generation.enabled()) generating.lock();
   ARCHIVIST_ASSIGN_OR_RETURN(pipeline::Summary summary, pipeline::Summarize(archive_, options));
   // A document named by id (or prefix) in another collection reads as absent.
   for (const pipeline::SummarySection& section : summary.sections) {

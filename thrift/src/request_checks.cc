@@ -196,12 +196,7 @@ Result<pipeline::AskOptions> AskOptionsFromRequest(const thrift_gen::AskRequest&
        request.temperature > 2)) {
     return Status::InvalidArgument("temperature must be in 0..2");
   }
-  if (request.__isset.use_model && request.use_model) {
-    // The generative path is not wired to the API yet (issue 7 owns it); say so rather than
-    // silently answering extractively.
-    return Status::Unsupported("this server has no generative model for the API; ask without "
-                               "use_model for an extractive answer");
-  }
+  if (request.__isset.seed && request.seed < 0) return Status::InvalidArgument("seed must be >= 0");
   return options;
 }
 

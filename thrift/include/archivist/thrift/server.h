@@ -69,6 +69,10 @@ struct ServerOptions {
   pipeline::IngestOptions ingest;  // used by the ingest call; its collection is the default one
   // Redaction policy for answers and summaries. Default: detect, do not redact.
   pipeline::PrivacyPolicy privacy;
+  // The generative model for ask/summarize calls with use_model (load it once and set
+  // `generation.models`; one generation runs at a time). Not enabled: use_model is UNSUPPORTED.
+  // Default: none.
+  pipeline::GenerationOptions generation;
 
   // --- Security ----------------------------------------------------------------------------
   // Accepted tokens. Empty: authentication is off and every caller is an anonymous admin, which
