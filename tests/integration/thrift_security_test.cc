@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "../unit/pipeline/generative_fixture.h"  // TinySpec: a random tiny GGUF model
+#include "archivist/pipeline/generation.h"
 #include "thrift_test_server.h"
 
 namespace archivist::service::testing {
@@ -437,6 +439,33 @@ TEST_F(ThriftSecurityTest, CallsPastTheirDeadlineAreAnsweredResourceExhausted) {
   }
   EXPECT_GT(late, 0) << "no search took longer than 1 ms";
   EXPECT_TRUE(admin->Health().ok());
+}
+
+TEST_F(ThriftSecurityTest, UseModelRunsTheServersModel) {
+  const std::string model = dir_ + "/tiny.gguf";
+  ASSERT_TRUE(engine::WriteRandomModel(pipeline::testing::TinySpec(), model).ok());
+  options_.generation.model_path = model;
+  options_.generation.context_tokens = 1024;
+  options_.generation.max_answer_tokens = 16;
+  options_.generation.threads = 1;
+  auto models = pipeline::LanguageModels::Load(options_.generation);
+  ASSERT_TRUE(models.ok()) << models.status().ToString();
+  options_.generation.models = *models;
+  StartServer();
+  std::string clinical_id, legal_id;
+  IngestBoth(&clinical_id, &legal_id);
+  auto reader = ConnectAs(kReaderToken);
+  pipeline::AskOptions extractive;
+  auto plain = reader->Ask("Which medications is the patient on?", extractive);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_TRUE(plain->extractive);  // no use_model: the model stays idle
+  pipeline::AskOptions generated;
+  generated.generation.model_path = "use-the-servers";
+  generated.generation.max_answer_tokens = 8;
+  auto answer = reader->Ask("Which medications is the patient on?", generated);
+  ASSERT_TRUE(answer.ok()) << answer.status().ToString();
+  EXPECT_FALSE(answer->extractive);
+  for (const auto& c : answer->citations) EXPECT_NE(c.doc_id, legal_id);
 }
 
 TEST_F(ThriftSecurityTest, AnonymousAdminOnlyOnLoopback) {
