@@ -59,8 +59,32 @@ echo "install.sh: dependencies: $(echo $missing | wc -w) missing, $(echo $older 
      "on this server, $present already present"
 
 export DEBIAN_FRONTEND=noninteractive
+# apt sees only the bundle and dpkg's status: no sources, and an empty package-list directory.
+# Otherwise a server whose lists name the same versions (any server installed from a Debian
+# mirror) makes apt pick the mirror's copy of a package over the bundle's file, and with
+# --no-download the install fails with "Unable to fetch some archives" (found by
+# deploy/test-install-chroot.sh on a debootstrapped root).
+# The .debs are also staged (hard links, else copies) in apt's archive directory and named by
+# absolute path: apt 2.6 otherwise stops with "Internal Error, Pathname to install is not
+# absolute" on local files whose name has an epoch (tesseract-ocr-eng_1%3a…) — found the same way.
+apt_state="$(mktemp -d)"
+trap 'rm -rf "$apt_state"' EXIT
+mkdir -p "$apt_state/lists/partial" "$apt_state/sources.list.d" "$apt_state/archives/partial"
+: >"$apt_state/sources.list"
 apt_install() {
-  apt-get install --no-download --no-install-recommends -o Dpkg::Options::=--force-confold "$@"
+  # POSIX sh has no arrays: rotate the arguments, replacing each .deb by its staged path.
+  for f in "$@"; do
+    shift
+    case "$f" in
+      *.deb) ln -f "$f" "$apt_state/archives/" 2>/dev/null || cp -f "$f" "$apt_state/archives/"
+             set -- "$@" "$apt_state/archives/$(basename "$f")" ;;
+      *) set -- "$@" "$f" ;;
+    esac
+  done
+  apt-get install --no-download --no-install-recommends -o Dpkg::Options::=--force-confold \
+    -o Dir::State::Lists="$apt_state/lists" -o Dir::Etc::SourceList="$apt_state/sources.list" \
+    -o Dir::Etc::SourceParts="$apt_state/sources.list.d" \
+    -o Dir::Cache::Archives="$apt_state/archives/" "$@"
 }
 if [ "$use_dpkg" -eq 1 ]; then
   # One dpkg run unpacks everything before configuring, so dependency order does not matter.

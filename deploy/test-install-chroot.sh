@@ -71,7 +71,11 @@ id archivist
 test -d /var/lib/archivist/data -o -d /var/lib/archivist
 archivist version
 chmod -R a+rX /srv/samples
-run() { setpriv --reuid=archivist --regid=archivist --init-groups -- "$@"; }
+# As the units run it: the archivist user and the units' environment.
+run() {
+  OMP_THREAD_LIMIT=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+    setpriv --reuid=archivist --regid=archivist --init-groups -- "$@"
+}
 cd /var/lib/archivist
 run archivist --config /etc/archivist/archivist.toml ingest /srv/samples
 run archivist --config /etc/archivist/archivist.toml search "scanning backlog boxes"
