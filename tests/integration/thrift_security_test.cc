@@ -468,6 +468,34 @@ TEST_F(ThriftSecurityTest, UseModelRunsTheServersModel) {
   for (const auto& c : answer->citations) EXPECT_NE(c.doc_id, legal_id);
 }
 
+TEST_F(ThriftSecurityTest, StopFinishesTheCallInFlight) {
+  options_.max_concurrent_calls = 1;  // lets the test see when the upload is being served
+  StartServer();
+  const std::string bytes =
+      ReadFile(std::string(ARCHIVIST_SOURCE_DIR) + "/samples/docs/referral_letter_scan.pdf");
+  ASSERT_FALSE(bytes.empty());
+  auto ingester = ConnectAs(kIngesterToken);
+  auto prober = ConnectAs(kReaderToken);
+  std::atomic<bool> done{false};
+  Result<IngestResult> result = Status::Internal("not run");
+  std::thread upload([&] {
+    result = ingester->Ingest("referral_letter_scan.pdf", bytes);
+    done = true;
+  });
+  // The only slot is taken once the server is running the upload.
+  bool in_flight = false;
+  while (!done && !in_flight) {
+    in_flight = prober->Stats().status().code() == StatusCode::kResourceExhausted;
+  }
+  StopServer();  // what SIGTERM does in `archivist serve`
+  upload.join();
+  EXPECT_TRUE(in_flight) << "the upload finished before the test could stop the server";
+  // Stop waited for the OCR ingest: it finished and committed, and the reply reached the client.
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  auto stored = archive_->GetDocument(result->doc_id);
+  EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+}
+
 TEST_F(ThriftSecurityTest, AnonymousAdminOnlyOnLoopback) {
   ServerOptions open;
   open.host = "0.0.0.0";
