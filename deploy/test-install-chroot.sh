@@ -86,8 +86,12 @@ for _ in $(seq 1 100); do grep -q "metrics endpoint listening" /tmp/serve.log &&
 exec 3<>/dev/tcp/127.0.0.1/9464
 printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
 cat <&3 >/tmp/metrics.txt
-kill -TERM "$pid"; wait "$pid"
-grep -E '^archivist_documents [0-9]+' /tmp/metrics.txt
+kill -TERM "$pid"
+status=0; wait "$pid" || status=$?
+echo "serve exit status after SIGTERM: $status"
+cat /tmp/serve.log
+head -1 /tmp/metrics.txt
+grep -E '^archivist_(documents|pages|chunks) [0-9]+' /tmp/metrics.txt
 OPERATOR
 log "installing and running inside the root with no network (unshare -n)"
 if ! unshare -n -m -- sh -c "ip link set lo up && mount -t proc proc '$root/proc' &&
