@@ -1,6 +1,7 @@
 // Micro-benchmarks of the engine's dot-product kernels per tensor type and instruction set:
-// one 4096-wide weight row against 1 (decode) or 16 (prompt) activation rows (in cache), and decoding
-// one token through a 1024-wide matrix of ~96 MB, streamed from memory like an MoE model's experts.
+// one 4096-wide weight row against 1 (decode) or 16 (prompt) activation rows (in cache), and
+// decoding one token through a 1024-wide matrix of ~96 MB, streamed from memory like an MoE
+// model's experts.
 #include <benchmark/benchmark.h>
 
 #include <random>

@@ -103,7 +103,9 @@ void MatMulMany(std::span<const MatMulJob> jobs) {
                           // (the hardware prefetcher loses the streams).
                           const int64_t nw = std::min(r.end() - g, n_out - o);
                           const uint64_t rb = job.w->row_bytes;
-                          for (int64_t q = 0; q < nw; ++q) job.y[o + q] = p.dot(n_in, wr + q * rb, p.xq);
+                          for (int64_t q = 0; q < nw; ++q) {
+                            job.y[o + q] = p.dot(n_in, wr + q * rb, p.xq);
+                          }
                           g += nw - 1;
                         } else if (p.dot_many != nullptr && job.n_tokens > 1) {
                           float tile[16];

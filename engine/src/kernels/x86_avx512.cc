@@ -125,7 +125,8 @@ ARCHIVIST_INLINE void MulQ45K(const Q45KBlock& u, const Q8KBlockRegs& b, __m512*
   __m512i sumi = _mm512_setzero_si512();
   #pragma GCC unroll 8
   for (int c = 0; c < 4; ++c) {
-    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[c], b.y[c]), u.scv[c]));
+    const __m512i pairs = _mm512_maddubs_epi16(u.q[c], b.y[c]);
+    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(pairs, u.scv[c]));
   }
   *acc = _mm512_fmadd_ps(_mm512_set1_ps(u.d * b.d), _mm512_cvtepi32_ps(sumi), *acc);
   const __m128i prod = _mm_madd_epi16(u.mins16, b.bsum8);

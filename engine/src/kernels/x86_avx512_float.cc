@@ -60,8 +60,8 @@ void DotF32ManyAvx512(int64_t n, const float* const* a, int na, const float* b, 
 
 // The reduction of one DotF32ManyAvx512 accumulator, in the same order as its add tree.
 inline float ReduceLikeMany(__m512 acc) {
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(acc),
-                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1)));
+  const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1));
+  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(acc), upper);
   const __m256 t = _mm256_hadd_ps(h, h);
   const __m256 t2 = _mm256_hadd_ps(t, t);
   return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(t2), _mm256_extractf128_ps(t2, 1)));

@@ -150,20 +150,22 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
               const int64_t stride = kv != nullptr ? kv->k_width() : kw;
               for (int64_t j = lo; j < hi;) {
                 const int64_t run = run_at(j);
-                const float* kr =
-                    (kv != nullptr ? static_cast<const float*>(kv->K(layer, j)) : k.data() + j * kw) +
-                    g * hd;
+                const float* krow =
+                    kv != nullptr ? static_cast<const float*>(kv->K(layer, j)) : k.data() + j * kw;
+                const float* kr = krow + g * hd;
                 float* sc = scores.data() + (j - lo);
                 if (kt.dot_rows_f32 != nullptr) {
                   kt.dot_rows_f32(hd, qh[0], run, kr, stride, sc);
                 } else {
-                  for (int64_t r = 0; r < run; ++r) kt.dot_f32_many(hd, qh, 1, kr + r * stride, sc + r);
+                  for (int64_t r = 0; r < run; ++r) {
+                    kt.dot_f32_many(hd, qh, 1, kr + r * stride, sc + r);
+                  }
                 }
                 for (int64_t r = 0; r < run; ++r) sc[r] *= scale;
                 j += run;
               }
-            } else
-            for (int64_t j = lo; j < hi; ++j) {
+            }
+            for (int64_t j = single ? hi : lo; j < hi; ++j) {
               const void* kr = kv != nullptr ? kv->K(layer, j) : k.data() + j * kw;
               if (kv_type == KvType::kF32) {
                 // One key row against the whole tile; entries outside a query's range are unused.
@@ -197,9 +199,9 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             if (single) {
               for (int64_t j = lo; j < hi;) {
                 const int64_t run = run_at(j);
-                const float* vr =
-                    (kv != nullptr ? static_cast<const float*>(kv->V(layer, j)) : v.data() + j * vw) +
-                    g * hdv;
+                const float* vrow_f =
+                    kv != nullptr ? static_cast<const float*>(kv->V(layer, j)) : v.data() + j * vw;
+                const float* vr = vrow_f + g * hdv;
                 const int64_t stride = kv != nullptr ? kv->v_width() : vw;
                 if (kt.axpy_rows_f32 != nullptr) {
                   kt.axpy_rows_f32(hdv, scores.data() + (j - lo), run, vr, stride, o[0]);

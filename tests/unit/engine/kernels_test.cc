@@ -331,7 +331,9 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
         const int64_t stride = n + 3;
         auto rows = RandomFloats(m * stride, 20 + m), coef = RandomFloats(m, 30 + m);
         std::vector<float> seq = a, fused = a;
-        for (int64_t r = 0; r < m; ++r) k.axpy_f32(n, coef[r], rows.data() + r * stride, seq.data());
+        for (int64_t r = 0; r < m; ++r) {
+          k.axpy_f32(n, coef[r], rows.data() + r * stride, seq.data());
+        }
         k.axpy_rows_f32(n, coef.data(), m, rows.data(), stride, fused.data());
         EXPECT_EQ(fused, seq) << kernels::IsaName(isa) << " n=" << n << " m=" << m;
         // Likewise a single query's dots with strided key rows against the tile kernel.
@@ -339,7 +341,9 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
         std::vector<float> dots(m), want(m);
         const float* q = a.data();
         k.dot_rows_f32(n, q, m, rows.data(), stride, dots.data());
-        for (int64_t r = 0; r < m; ++r) k.dot_f32_many(n, &q, 1, rows.data() + r * stride, &want[r]);
+        for (int64_t r = 0; r < m; ++r) {
+          k.dot_f32_many(n, &q, 1, rows.data() + r * stride, &want[r]);
+        }
         EXPECT_EQ(dots, want) << kernels::IsaName(isa) << " n=" << n << " m=" << m;
       }
     }
