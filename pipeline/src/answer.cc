@@ -67,8 +67,16 @@ Result<Answer> Ask(index::Archive& archive, const std::string& question, const A
   double total_weight = 0.0;
   for (const auto& [t, w] : weights) total_weight += w;
 
-  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits,
-                             archive.Search(question, QuestionSearch(options)));
+  // Sentences are chosen from the retrieved chunks, so the retrieval decides what can be quoted.
+  // The dense list helps only when the archive embeds with a model fitted on its own text (LSA);
+  // hash vectors carry no meaning, and fusing them in measured worse on the IR collections
+  // (archivist_answer_bench ir: the top sentence's document was relevant less often than BM25's).
+  index::SearchOptions search = QuestionSearch(options);
+  const index::Embedder* embedder = archive.embedder();
+  if (embedder == nullptr || embedder->Name().rfind("builtin-hash", 0) == 0) {
+    search.mode = index::SearchMode::kLexical;
+  }
+  ARCHIVIST_ASSIGN_OR_RETURN(std::vector<index::SearchHit> hits, archive.Search(question, search));
 
   std::vector<Candidate> candidates;
   PageCache pages(archive);
