@@ -1,8 +1,10 @@
 // `archivist serve`: the Thrift API over the local data directory until SIGINT/SIGTERM.
 
-#include <pthread.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
 #include <thread>
 
@@ -12,15 +14,37 @@
 #include "commands.h"
 
 namespace archivist::cli {
+namespace {
+
+// The stop signal's number travels through a pipe to the thread that stops the server.
+int g_stop_pipe[2] = {-1, -1};
+
+extern "C" void OnStopSignal(int sig) {
+  const int saved = errno;
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = ::write(g_stop_pipe[1], &byte, 1);
+  errno = saved;
+}
+
+// A handler, not only a blocked mask waited on with sigwait: threads that libraries start before
+// main() (OpenBLAS's pool, for one) do not have our mask, and a signal delivered to one of them
+// would take the default action and kill the process with calls in flight.
+Status InstallStopHandler() {
+  if (::pipe2(g_stop_pipe, O_CLOEXEC) != 0) return Status::Internal("pipe2 failed");
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  if (::sigaction(SIGTERM, &sa, nullptr) != 0 || ::sigaction(SIGINT, &sa, nullptr) != 0) {
+    return Status::Internal("sigaction failed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 int RunServe(GlobalArgs& g) {
-  // Block the stop signals in every thread; one thread waits for them and stops the server, so
-  // calls in flight finish instead of dying mid-write.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  if (Status s = InstallStopHandler(); !s.ok()) return ReportError(s);
 
   if (Status s = g.config.server.Validate(); !s.ok()) return ReportError(s);
   auto embedder = index::MakeBuiltinEmbedder();
@@ -48,9 +72,11 @@ int RunServe(GlobalArgs& g) {
   if (!ops.ok()) return ReportError(ops.status());
 
   std::thread waiter([&] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    std::cerr << "archivist: signal " << sig << ", finishing calls in flight\n";
+    unsigned char sig = 0;
+    while (::read(g_stop_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+    }
+    if (sig == 0) return;  // Serve() ended by itself
+    std::cerr << "archivist: signal " << static_cast<int>(sig) << ", finishing calls in flight\n";
     (*server)->Stop();
   });
   std::cerr << "archivist: serving " << g.config.data_dir << " on " << server_options.host << ":"
@@ -59,7 +85,8 @@ int RunServe(GlobalArgs& g) {
             << ", audit log " << server_options.audit_log_path << "\n";
   Status served = (*server)->Serve();
   // Wake the waiter if Serve() ended for another reason than a signal.
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  const unsigned char done = 0;
+  [[maybe_unused]] ssize_t n = ::write(g_stop_pipe[1], &done, 1);
   waiter.join();
   if (Status s = (*archive)->Flush(); !s.ok()) return ReportError(s);
   if (!served.ok()) return ReportError(served);
