@@ -1,10 +1,11 @@
 /*
- * Archivist service API, version 1.1.
+ * Archivist service API, version 1.2.
  *
  * History: 1.0 search, ingest, ask, get*, listDocuments, stats, health.
  *          1.1 authentication (auth_token is now checked), summarize, ask generation options,
  *              polling jobs (submitAsk, submitBatch, getJob, cancelJob), deleteDocument,
  *              listCollections, queryAudit. Every 1.0 call and field is unchanged.
+ *          1.2 backup (an online, consistent backup written by the server).
  *
  * The contract between an Archivist server (`archivist serve`) and its clients in any language.
  * Transport: TFramedTransport over TCP; protocol: TBinaryProtocol (strict).
@@ -45,7 +46,7 @@ namespace java org.archivist.api
 namespace go archivist
 
 /** Version of this IDL; health() reports the version the server implements. */
-const string API_VERSION = "1.1"
+const string API_VERSION = "1.2"
 
 /** Why a call failed. Clients should branch on the code, never on the message. */
 enum ErrorCode {
@@ -528,6 +529,20 @@ struct JobStatus {
   14: optional AskReply answer,
 }
 
+/** An online backup (admin only): the server, which holds the store open, writes the copy. */
+struct BackupRequest {
+  1: optional string auth_token,
+  /** Absolute path on the server of a directory that does not exist yet; its parent must exist
+      and be writable by the server (under systemd: inside the unit's ReadWritePaths). Required. */
+  10: string target_dir,
+}
+
+struct BackupReply {
+  /** The directory written: a RocksDB checkpoint plus the vector index, restorable with
+      `archivist restore`. */
+  1: string target_dir,
+}
+
 /** A query over the audit log (admin only). Every condition set must hold. */
 struct AuditQueryRequest {
   1: optional string auth_token,
@@ -632,4 +647,8 @@ service ArchivistService {
 
   /** Reads the audit log (admin only). The log has no call that edits or deletes it. (1.1) */
   AuditQueryReply queryAudit(1: AuditQueryRequest request) throws (1: ArchivistError error),
+
+  /** A consistent backup of the running server's archive (admin only); writes wait for it.
+      ALREADY_EXISTS-style INVALID_ARGUMENT when the target exists. (1.2) */
+  BackupReply backup(1: BackupRequest request) throws (1: ArchivistError error),
 }

@@ -15,6 +15,7 @@
 #include "archivist/index/eval.h"
 #include "archivist/index/upgrade.h"
 #include "commands.h"
+#include "remote.h"
 
 namespace archivist::cli {
 namespace {
@@ -128,6 +129,14 @@ int RunReindex(GlobalArgs& g, const std::string& embedder_name, int dimension) {
 }
 
 int RunBackup(GlobalArgs& g, const std::string& target) {
+  if (!g.remote.empty()) {
+    // The running server holds the store; it writes the backup, on its own machine.
+    auto client = ConnectRemote(g);
+    if (!client.ok()) return ReportError(client.status());
+    if (Status s = (*client)->Backup(target); !s.ok()) return ReportError(s);
+    std::cout << "the server at " << g.remote << " backed up its archive to " << target << "\n";
+    return kExitOk;
+  }
   if (fs::exists(target)) {
     return ReportError(Status::AlreadyExists("backup target '" + target + "' already exists"));
   }
@@ -136,6 +145,12 @@ int RunBackup(GlobalArgs& g, const std::string& target) {
   opts.create_if_missing = false;
   auto archive = index::Archive::Open(g.config.data_dir, embedder.get(), opts);
   if (!archive.ok()) {
+    if (archive.status().code() == StatusCode::kUnavailable) {
+      // Most likely `archivist serve` holds the store: back up through it instead.
+      return ReportError(archive.status().WithContext(
+          "opening data directory " + g.config.data_dir +
+          " (if a server is running on it, use: archivist --remote HOST:PORT backup /absolute/dir)"));
+    }
     return ReportError(archive.status().WithContext("opening data directory " + g.config.data_dir));
   }
   if (Status s = (*archive)->Backup(target); !s.ok()) return ReportError(s);

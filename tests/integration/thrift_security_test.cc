@@ -496,6 +496,36 @@ TEST_F(ThriftSecurityTest, StopFinishesTheCallInFlight) {
   EXPECT_TRUE(stored.ok()) << stored.status().ToString();
 }
 
+TEST_F(ThriftSecurityTest, AdminsBackUpTheRunningServersArchive) {
+  StartServer();
+  std::string clinical_id, legal_id;
+  IngestBoth(&clinical_id, &legal_id);
+  auto reader = ConnectAs(kReaderToken);
+  auto admin = ConnectAs(kAdminToken);
+  ASSERT_TRUE(reader && admin);
+  const std::string target = dir_ + "/backup-1";
+  EXPECT_EQ(reader->Backup(target).code(), StatusCode::kPermissionDenied);
+  EXPECT_EQ(admin->Backup("relative/backup").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(admin->Backup(dir_ + "/no-such-parent/backup").code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(target));
+  ASSERT_TRUE(admin->Backup(target).ok());
+  EXPECT_EQ(admin->Backup(target).code(), StatusCode::kInvalidArgument);  // never overwritten
+
+  // The copy opens on its own (the server still holds the original) and holds both documents.
+  auto embedder = index::MakeBuiltinEmbedder();
+  auto copy = index::Archive::Open(target, embedder.get());
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  auto stats = (*copy)->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->documents, 2u);
+  EXPECT_EQ(stats->vectors, stats->chunks);
+  index::SearchOptions search;
+  auto hits = (*copy)->Search("contracts shredded wire transfers", search);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_FALSE(hits->empty());
+  EXPECT_EQ(hits->front().doc_id, legal_id);
+}
+
 TEST_F(ThriftSecurityTest, AnonymousAdminOnlyOnLoopback) {
   ServerOptions open;
   open.host = "0.0.0.0";

@@ -284,6 +284,17 @@ class ClientImpl : public Client {
     return out;
   }
 
+  Status Backup(const std::string& target_dir) override {
+    thrift_gen::BackupRequest request;
+    SetToken(request);
+    request.__set_target_dir(target_dir);
+    thrift_gen::BackupReply reply;
+    return Call([&] {
+      stub_->backup(reply, request);
+      return Status::Ok();
+    });
+  }
+
  private:
   template <typename Send>
   Result<JobInfo> JobCall(Send&& send) {

@@ -65,6 +65,7 @@ class ArchivistHandler : public thrift_gen::ArchivistServiceIf {
   void cancelJob(thrift_gen::JobStatus& reply, const thrift_gen::JobRequest& request) override;
   void queryAudit(thrift_gen::AuditQueryReply& reply,
                   const thrift_gen::AuditQueryRequest& request) override;
+  void backup(thrift_gen::BackupReply& reply, const thrift_gen::BackupRequest& request) override;
 
  private:
   struct Job;

@@ -252,6 +252,8 @@ class Client {
   virtual Result<JobInfo> GetJob(const std::string& job_id) = 0;
   virtual Result<JobInfo> CancelJob(const std::string& job_id) = 0;
   virtual Result<AuditQueryResult> QueryAudit(const AuditFilter& filter) = 0;
+  // An online backup written by the server into target_dir (absolute, on the server; admin only).
+  virtual Status Backup(const std::string& target_dir) = 0;
 };
 
 }  // namespace archivist::service
