@@ -45,7 +45,7 @@ TEST(ClientTest, UnreachableServerIsUnavailable) {
   EXPECT_EQ(client.status().code(), StatusCode::kUnavailable) << client.status().ToString();
 }
 
-TEST(ApiVersionTest, MatchesTheIdl) { EXPECT_EQ(ApiVersion(), "1.1"); }
+TEST(ApiVersionTest, MatchesTheIdl) { EXPECT_EQ(ApiVersion(), "1.2"); }
 
 }  // namespace
 }  // namespace archivist::service
