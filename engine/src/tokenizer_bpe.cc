@@ -184,10 +184,7 @@ class BpeTokenizer final : public Tokenizer {
     }
     // Merge the lowest-ranked adjacent pair (leftmost on ties) until none is left. A priority
     // queue over a linked list keeps this O(n log n), so a long run of letters cannot stall it.
-    struct Symbol {
-      size_t start, len;
-      int prev, next;
-    };
+    using Symbol = MergeSymbol;
     std::vector<Symbol> syms(sym.size());
     for (size_t i = 0, off = 0; i < sym.size(); off += sym[i].size(), ++i) {
       syms[i] = {off, sym[i].size(), static_cast<int>(i) - 1,
@@ -212,20 +209,7 @@ class BpeTokenizer final : public Tokenizer {
         queue.push({it->second, left, right, syms[left].len + syms[right].len});
       }
     };
-    for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int>(i), static_cast<int>(i) + 1);
-    while (!queue.empty()) {
-      const Bigram bg = queue.top();
-      queue.pop();
-      Symbol& l = syms[bg.left];
-      Symbol& r = syms[bg.right];
-      if (l.len == 0 || r.len == 0 || l.next != bg.right || l.len + r.len != bg.len) continue;
-      l.len += r.len;
-      r.len = 0;
-      l.next = r.next;
-      if (r.next >= 0) syms[r.next].prev = bg.left;
-      try_add(l.prev, bg.left);
-      try_add(bg.left, l.next);
-    }
+    MergeBestFirst(syms, queue, try_add);
     sym.clear();
     for (int i = 0; i >= 0 && i < static_cast<int>(syms.size()); i = syms[i].next) {
       sym.push_back(whole.substr(syms[i].start, syms[i].len));

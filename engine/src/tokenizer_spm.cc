@@ -96,10 +96,7 @@ class SpmTokenizer final : public Tokenizer {
     // One symbol per UTF-8 character, then merge the best-scoring adjacent pair whose
     // concatenation is in the vocabulary (leftmost on ties) until none is left. The whole text is
     // one fragment here, so the merge runs through a priority queue over a linked list.
-    struct Symbol {
-      size_t start, len;
-      int prev, next;
-    };
+    using Symbol = MergeSymbol;
     std::vector<Symbol> syms;
     for (size_t i = 0; i < s.size();) {
       const size_t len = std::min(unicode::Utf8SeqLen(static_cast<unsigned char>(s[i])), s.size() - i);
@@ -125,20 +122,7 @@ class SpmTokenizer final : public Tokenizer {
         queue.push({scores_[it->second], left, right, syms[left].len + syms[right].len});
       }
     };
-    for (size_t i = 0; i + 1 < syms.size(); ++i) try_add(static_cast<int>(i), static_cast<int>(i) + 1);
-    while (!queue.empty()) {
-      const Bigram bg = queue.top();
-      queue.pop();
-      Symbol& l = syms[bg.left];
-      Symbol& r = syms[bg.right];
-      if (l.len == 0 || r.len == 0 || l.next != bg.right || l.len + r.len != bg.len) continue;
-      l.len += r.len;
-      r.len = 0;
-      l.next = r.next;
-      if (r.next >= 0) syms[r.next].prev = bg.left;
-      try_add(l.prev, bg.left);
-      try_add(bg.left, l.next);
-    }
+    MergeBestFirst(syms, queue, try_add);
     std::vector<std::string> sym;
     for (int i = syms.empty() ? -1 : 0; i >= 0; i = syms[i].next) {
       sym.push_back(s.substr(syms[i].start, syms[i].len));
