@@ -13,6 +13,7 @@
 // A document's chunk ids are contiguous, so chunk -> document is a lookup in an in-memory table of
 // first chunk ids (DocTable), which also serves every search filter without touching RocksDB.
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <map>
@@ -27,6 +28,7 @@
 #include "analyzer.h"
 #include "archivist/index/archive.h"
 #include "dense_index.h"
+#include "postings_blocks.h"
 #include "query_parser.h"
 #include "record_codec.h"
 
@@ -35,13 +37,14 @@ class DB;
 class ColumnFamilyHandle;
 class WriteBatch;
 class Status;
+class Snapshot;
 }  // namespace rocksdb
 
 namespace archivist::index {
 
-// 1: initial layout. 2: meta keeps documents per media type ("media/<type>"); see
-// archive_upgrade.cc for the steps between versions.
-inline constexpr int kSchemaVersion = 2;
+// 1: initial layout. 2: meta keeps documents per media type ("media/<type>"). 3: postings folded
+// into blocks (postings_blocks.h) up to meta "fold_watermark"; see archive_upgrade.cc for the steps.
+inline constexpr int kSchemaVersion = 3;
 inline constexpr const char* kMediaCounterPrefix = "media/";
 
 // RocksDB's status as ours: "lock" errors name the likely cause, a full disk is kResourceExhausted.
@@ -61,6 +64,23 @@ struct DocInfo {
   std::string source_path;
   uint64_t first_chunk_id = 0;
   int chunk_count = 0;
+};
+
+// One chunk's contribution to the inverted index.
+struct ChunkTerms {
+  uint32_t length = 0;
+  std::map<std::string, std::vector<uint32_t>> positions;  // term -> ascending positions
+};
+ChunkTerms AnalyzeChunk(const Analyzer& analyzer, const std::string& text);
+
+// BM25's term-frequency part at the collection's current average length; shared by the exhaustive
+// and the pruned scorers so both compute bit-identical scores.
+struct Bm25 {
+  double k1 = 1.2, b = 0.75, avgdl = 1.0;
+  double TfPart(uint32_t tf, uint32_t len) const {
+    const double t = tf;
+    return t * (k1 + 1.0) / (t + k1 * (1.0 - b + b * static_cast<double>(len) / std::max(avgdl, 1e-9)));
+  }
 };
 
 // Collection-wide counters mirrored from the meta column family.
@@ -151,16 +171,36 @@ class ArchiveImpl final : public Archive {
   Result<uint64_t> GetDf(const std::string& term);
   Status AppendJournal(const std::vector<JournalEdit>& edits, rocksdb::WriteBatch* batch);
 
+  // postings folding (archive_fold.cc); FoldPostings and BufferPostings need write_mu_ held
+  Status LoadFoldState();
+  Status FoldPostings();
+  void BufferPostings(const std::vector<uint64_t>& ids, const std::vector<ChunkTerms>& analyzed);
+  void ForgetPostings(const std::vector<uint64_t>& ids);
+  std::shared_ptr<const std::unordered_set<uint64_t>> DeadSnapshot() const;
+
   // search
+  // What one query reads: a RocksDB snapshot, the fold watermark in it, and the folded chunks
+  // deleted since (still inside blocks until their block is rewritten).
+  struct ReadView {
+    const rocksdb::Snapshot* snapshot = nullptr;
+    uint64_t watermark = 0;
+    std::shared_ptr<const std::unordered_set<uint64_t>> dead;
+    bool Dead(uint64_t id) const { return !dead->empty() && dead->count(id) > 0; }
+  };
+  // A -clause: every chunk it matches goes into `excluded`.
+  Status AddExclusions(const QueryClause& c, const std::vector<std::string>& terms,
+                       const ReadView& view, std::unordered_set<uint64_t>* excluded);
+  Result<LexicalResult> PrunedTopK(const ParsedQuery& q, int depth, const ReadView& view);
   bool PassesFilters(const DocInfo& doc, const QueryFilters& f) const;
-  Result<LexicalResult> LexicalSearch(const ParsedQuery& q, int depth);
+  Result<LexicalResult> LexicalSearch(const ParsedQuery& q, int depth, bool exhaustive);
+  Result<LexicalResult> ExhaustiveSearch(const ParsedQuery& q, int depth, const ReadView& view);
   Result<std::vector<ScoredChunk>> DenseSearch(const ParsedQuery& q, int depth,
                                                const LexicalResult& lexical,
                                                const SearchOptions& options);
   void ApplyFeedback(const LexicalResult& lexical, const SearchOptions& options,
                      std::vector<float>* query);
-  Result<PhraseMatches> MatchPhrase(const std::vector<std::string>& terms);
-  Status ScanPostings(const std::string& term, bool with_positions,
+  Result<PhraseMatches> MatchPhrase(const std::vector<std::string>& terms, const ReadView& view);
+  Status ScanPostings(const std::string& term, bool with_positions, const ReadView& view,
                       const std::function<void(uint64_t, uint32_t, uint32_t,
                                                const std::vector<uint32_t>&)>& fn);
   Result<std::vector<std::string>> ExpandPrefix(const std::string& prefix);
@@ -188,12 +228,28 @@ class ArchiveImpl final : public Archive {
   Counters counters_;
   std::map<uint64_t, std::shared_ptr<const DocInfo>> docs_;  // by first chunk id
 
+  // Folding state, under write_mu_. Postings of chunks in (pending_after_, next id) are buffered
+  // in pending_ as they commit; those in (fold_watermark_, pending_after_] were committed by an
+  // earlier process and are analyzed again from their text at the next fold.
+  uint64_t fold_watermark_ = 0;
+  uint64_t pending_after_ = 0;
+  std::map<std::string, std::vector<BlockPosting>> pending_;
+  std::unordered_set<uint64_t> pending_deleted_;
+  // Folded chunks deleted since: queries drop their block postings. Copy-on-write, under state_mu_.
+  std::shared_ptr<const std::unordered_set<uint64_t>> dead_ =
+      std::make_shared<const std::unordered_set<uint64_t>>();
+
   std::unique_ptr<DenseIndex> dense_;
   std::atomic<bool> dense_dirty_{false};   // changed since the file was written
   std::atomic<bool> dense_broken_{false};  // an update failed: never persist, rebuild on next open
 };
 
 DocInfo MakeDocInfo(const StoredDocument& d);
+// Decimal digits only; false otherwise.
+bool ParseU64(const std::string& s, uint64_t* v);
+// Schema 2 -> 3: folds every per-chunk posting into blocks and sets the watermark (into `batch`).
+Result<std::string> FoldAllPostings(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* postings,
+                                    rocksdb::ColumnFamilyHandle* meta, rocksdb::WriteBatch* batch);
 DenseIndexOptions DenseOptionsOf(const ArchiveOptions& o);
 
 }  // namespace archivist::index

@@ -30,6 +30,8 @@ namespace {
 // Memory for all column families' memtables together. Default: 64 MiB.
 constexpr size_t kMemtableBudgetBytes = size_t{64} << 20;
 
+}  // namespace
+
 bool ParseU64(const std::string& s, uint64_t* v) {
   if (s.empty()) return false;
   uint64_t r = 0;
@@ -41,13 +43,12 @@ bool ParseU64(const std::string& s, uint64_t* v) {
   return true;
 }
 
-}  // namespace
-
 Status ArchiveOptions::Validate() const {
   if (!(bm25_k1 >= 0.0 && bm25_k1 <= 10.0))
     return Status::InvalidArgument("bm25_k1 must be within [0, 10], got " + std::to_string(bm25_k1));
   if (!(bm25_b >= 0.0 && bm25_b <= 1.0))
     return Status::InvalidArgument("bm25_b must be within [0, 1], got " + std::to_string(bm25_b));
+  if (fold_chunks < 1) return Status::InvalidArgument("fold_chunks must be at least 1");
   return DenseOptionsOf(*this).Validate();
 }
 
@@ -127,6 +128,7 @@ Status ArchiveImpl::OpenDb() {
   ARCHIVIST_RETURN_IF_ERROR(InitOrCheckMeta());
   ARCHIVIST_RETURN_IF_ERROR(LoadCounters());
   ARCHIVIST_RETURN_IF_ERROR(LoadDocTable());
+  ARCHIVIST_RETURN_IF_ERROR(LoadFoldState());
   return LoadOrRebuildDense();
 }
 
@@ -250,9 +252,11 @@ Status ArchiveImpl::LoadDocTable() {
 // LoadOrRebuildDense / RebuildDense: archive_dense.cc.
 
 Status ArchiveImpl::Flush() {
-  if (options_.read_only || !dense_ || !dense_dirty_ || dense_broken_) return Status::Ok();
+  if (options_.read_only) return Status::Ok();
   // Holding the commit lock keeps the sequence and the index contents in step.
   std::lock_guard lock(write_mu_);
+  ARCHIVIST_RETURN_IF_ERROR(FoldPostings());
+  if (!dense_ || !dense_dirty_ || dense_broken_) return Status::Ok();
   ARCHIVIST_RETURN_IF_ERROR(dense_->Save(DensePath(), db_->GetLatestSequenceNumber()));
   dense_dirty_ = false;
   return Status::Ok();

@@ -6,6 +6,7 @@
 #include "archive_impl.h"
 #include "coding.h"
 #include "snippet.h"
+#include "term_cursor.h"
 
 namespace archivist::index {
 namespace {
@@ -60,16 +61,25 @@ double ArchiveImpl::TermIdf(const std::string& term) {
 }
 
 Status ArchiveImpl::ScanPostings(
-    const std::string& term, bool with_positions,
+    const std::string& term, bool with_positions, const ReadView& view,
     const std::function<void(uint64_t, uint32_t, uint32_t, const std::vector<uint32_t>&)>& fn) {
+  std::vector<uint32_t> positions;
+  if (!with_positions) {
+    ARCHIVIST_ASSIGN_OR_RETURN(TermCursor c, TermCursor::Load(db_.get(), cfs_[kPostings], view.snapshot,
+                                                              term, view.watermark));
+    for (; c.doc() != TermCursor::kEnd; c.Next())
+      if (!view.Dead(c.doc())) fn(c.doc(), c.length(), c.tf(), positions);
+    return c.status();
+  }
+  // Positions live only in the per-chunk entries, which folding keeps.
   const std::string prefix = PostingPrefix(term);
   std::string upper(term);
   upper.push_back('\x01');
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions ro;
+  ro.snapshot = view.snapshot;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kPostings]));
-  std::vector<uint32_t> positions;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     rocksdb::Slice key = it->key();
     if (key.size() != prefix.size() + 8 || !key.starts_with(prefix)) continue;
@@ -104,16 +114,17 @@ Result<std::vector<std::string>> ArchiveImpl::ExpandPrefix(const std::string& pr
   return terms;
 }
 
-Result<ArchiveImpl::PhraseMatches> ArchiveImpl::MatchPhrase(const std::vector<std::string>& terms) {
+Result<ArchiveImpl::PhraseMatches> ArchiveImpl::MatchPhrase(const std::vector<std::string>& terms,
+                                                           const ReadView& view) {
   PhraseMatches current;
   ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
-      terms[0], true, [&](uint64_t id, uint32_t len, uint32_t, const std::vector<uint32_t>& pos) {
+      terms[0], true, view, [&](uint64_t id, uint32_t len, uint32_t, const std::vector<uint32_t>& pos) {
         current[id] = {len, pos};
       }));
   for (size_t k = 1; k < terms.size() && !current.empty(); ++k) {
     PhraseMatches next;
     ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
-        terms[k], true, [&](uint64_t id, uint32_t len, uint32_t, const std::vector<uint32_t>& pos) {
+        terms[k], true, view, [&](uint64_t id, uint32_t len, uint32_t, const std::vector<uint32_t>& pos) {
           auto it = current.find(id);
           if (it == current.end()) return;
           std::vector<uint32_t> starts;
@@ -155,16 +166,56 @@ bool ArchiveImpl::PassesFilters(const DocInfo& doc, const QueryFilters& f) const
   return true;
 }
 
-Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery& q, int depth) {
+Status ArchiveImpl::AddExclusions(const QueryClause& c, const std::vector<std::string>& terms,
+                                  const ReadView& view, std::unordered_set<uint64_t>* excluded) {
+  if (c.phrase) {
+    ARCHIVIST_ASSIGN_OR_RETURN(PhraseMatches m, MatchPhrase(terms, view));
+    for (const auto& [id, _] : m) excluded->insert(id);
+    return Status::Ok();
+  }
+  for (const auto& t : terms)
+    ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
+        t, false, view,
+        [&](uint64_t id, uint32_t, uint32_t, const std::vector<uint32_t>&) { excluded->insert(id); }));
+  return Status::Ok();
+}
+
+Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery& q, int depth,
+                                                              bool exhaustive) {
+  ReadView view;
+  view.dead = DeadSnapshot();
+  view.snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* s;
+    ~Release() { db->ReleaseSnapshot(s); }
+  } release{db_.get(), view.snapshot};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = view.snapshot;
+  std::string w;
+  rocksdb::Status s = db_->Get(ro, cfs_[kMeta], kFoldWatermarkKey, &w);
+  if (s.ok()) {
+    if (!ParseU64(w, &view.watermark)) return Status::Corruption("the fold watermark is unreadable");
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the fold watermark");
+  }
+  // Required clauses and phrases need every candidate's full match; plain disjunctions (with
+  // exclusions and filters) are answered by MaxScore, which returns the same top `depth`.
+  if (exhaustive) return ExhaustiveSearch(q, depth, view);
+  for (const QueryClause& c : q.clauses)
+    if (c.occur == Occur::kMust || (c.phrase && c.occur == Occur::kShould))
+      return ExhaustiveSearch(q, depth, view);
+  return PrunedTopK(q, depth, view);
+}
+
+Result<ArchiveImpl::LexicalResult> ArchiveImpl::ExhaustiveSearch(const ParsedQuery& q, int depth,
+                                                                 const ReadView& view) {
   LexicalResult out;
   const Counters counters = CountersSnapshot();
   const uint64_t n = counters.chunks;
-  const double avgdl = n > 0 ? static_cast<double>(counters.total_length) / static_cast<double>(n) : 1.0;
-  const double k1 = options_.bm25_k1, b = options_.bm25_b;
-  auto tf_part = [&](uint32_t tf, uint32_t len) {
-    const double t = tf;
-    return t * (k1 + 1.0) / (t + k1 * (1.0 - b + b * static_cast<double>(len) / std::max(avgdl, 1e-9)));
-  };
+  Bm25 bm25{options_.bm25_k1, options_.bm25_b,
+            n > 0 ? static_cast<double>(counters.total_length) / static_cast<double>(n) : 1.0};
+  auto tf_part = [&](uint32_t tf, uint32_t len) { return bm25.TfPart(tf, len); };
   struct Acc {
     double score = 0.0;
     uint64_t mask = 0;
@@ -184,16 +235,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
       if (terms.empty() && c.occur == Occur::kShould) continue;
     }
     if (c.occur == Occur::kMustNot) {
-      if (c.phrase) {
-        ARCHIVIST_ASSIGN_OR_RETURN(PhraseMatches m, MatchPhrase(terms));
-        for (const auto& [id, _] : m) out.excluded.insert(id);
-      } else {
-        for (const auto& t : terms)
-          ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
-              t, false, [&](uint64_t id, uint32_t, uint32_t, const std::vector<uint32_t>&) {
-                out.excluded.insert(id);
-              }));
-      }
+      ARCHIVIST_RETURN_IF_ERROR(AddExclusions(c, terms, view, &out.excluded));
       continue;
     }
     if (c.occur == Occur::kShould && !c.phrase && !c.prefix && !seen_should.insert(terms[0]).second)
@@ -214,7 +256,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
         ARCHIVIST_ASSIGN_OR_RETURN(uint64_t df, GetDf(t));
         idf += Idf(df, n);
       }
-      ARCHIVIST_ASSIGN_OR_RETURN(PhraseMatches m, MatchPhrase(terms));
+      ARCHIVIST_ASSIGN_OR_RETURN(PhraseMatches m, MatchPhrase(terms, view));
       for (const auto& [id, match] : m) {
         Acc& a = acc[id];
         a.score += idf * tf_part(static_cast<uint32_t>(match.second.size()), match.first);
@@ -231,7 +273,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
       ARCHIVIST_ASSIGN_OR_RETURN(uint64_t df, GetDf(t));
       const double idf = Idf(df, n) * query_weight;
       ARCHIVIST_RETURN_IF_ERROR(ScanPostings(
-          t, false, [&](uint64_t id, uint32_t len, uint32_t tf, const std::vector<uint32_t>&) {
+          t, false, view, [&](uint64_t id, uint32_t len, uint32_t tf, const std::vector<uint32_t>&) {
             Acc& a = acc[id];
             a.score += idf * tf_part(tf, len);
             a.mask |= mask;
@@ -323,7 +365,7 @@ Result<std::vector<SearchHit>> ArchiveImpl::Search(const std::string& query,
   const bool use_dense = options.mode != SearchMode::kLexical && can_dense;
 
   // The lexical pass also yields exclusions and required-clause matches the dense list obeys.
-  ARCHIVIST_ASSIGN_OR_RETURN(LexicalResult lexical, LexicalSearch(q, depth));
+  ARCHIVIST_ASSIGN_OR_RETURN(LexicalResult lexical, LexicalSearch(q, depth, options.exhaustive_lexical));
   std::vector<ScoredChunk> dense;
   if (use_dense) {
     ARCHIVIST_ASSIGN_OR_RETURN(dense, DenseSearch(q, depth, lexical, options));

@@ -84,6 +84,11 @@ Result<std::string> CountMediaTypes(RawDb& raw, rocksdb::WriteBatch* batch) {
          " media types";
 }
 
+// v2 -> v3: postings folded into blocks for pruned top-k (postings_blocks.h).
+Result<std::string> FoldPostingBlocks(RawDb& raw, rocksdb::WriteBatch* batch) {
+  return FoldAllPostings(raw.db.get(), raw.cf(kPostings), raw.cf(kMeta), batch);
+}
+
 struct Step {
   int from;  // reaches from + 1
   const char* what;
@@ -93,6 +98,7 @@ struct Step {
 // Ordered; one entry per version below kSchemaVersion.
 const Step kSteps[] = {
     {1, "documents per media type in the meta column family", CountMediaTypes},
+    {2, "postings folded into compressed blocks", FoldPostingBlocks},
 };
 static_assert(sizeof(kSteps) / sizeof(kSteps[0]) == kSchemaVersion - 1,
               "every schema version below the current one needs an upgrade step");

@@ -9,14 +9,6 @@
 
 namespace archivist::index {
 
-// One chunk's contribution to the inverted index (named, not anonymous: PreparedDocument holds it).
-struct ChunkTerms {
-  uint32_t length = 0;
-  std::map<std::string, std::vector<uint32_t>> positions;  // term -> ascending positions
-};
-
-namespace {
-
 ChunkTerms AnalyzeChunk(const Analyzer& analyzer, const std::string& text) {
   ChunkTerms ct;
   std::vector<Token> tokens = analyzer.Tokenize(text);
@@ -24,6 +16,8 @@ ChunkTerms AnalyzeChunk(const Analyzer& analyzer, const std::string& text) {
   for (auto& t : tokens) ct.positions[t.term].push_back(t.position);
   return ct;
 }
+
+namespace {
 
 std::string PageKey(const std::string& doc_id, int page) {
   std::string key = doc_id;
@@ -222,6 +216,9 @@ Result<std::vector<std::vector<uint64_t>>> ArchiveImpl::CommitDocuments(
     counters_ = after;
     for (const auto& sd : stored_docs) docs_[sd.first_chunk_id] = std::make_shared<const DocInfo>(MakeDocInfo(sd));
   }
+  for (size_t k = 0; k < docs.size(); ++k) BufferPostings(all_ids[k], docs[k].analyzed);
+  // Derived data: a failed fold leaves the per-chunk entries in place and is retried next time.
+  if (after.next_chunk_id - 1 - fold_watermark_ >= options_.fold_chunks) (void)FoldPostings();
   if (dense_) {
     std::vector<uint64_t> ids;
     std::vector<float> flat;
@@ -314,6 +311,7 @@ Status ArchiveImpl::DeleteDocument(const std::string& doc_id) {
     std::erase_if(counters_.media_types, [](const auto& p) { return p.second == 0; });
     docs_.erase(stored.first_chunk_id);
   }
+  ForgetPostings(ids);
   if (dense_ && had_vectors) {
     if (!dense_->Remove(ids).ok()) dense_broken_ = true;
     dense_dirty_ = true;

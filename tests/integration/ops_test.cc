@@ -241,7 +241,7 @@ TEST_F(OpsTest, UpgradeCommandBacksUpUpgradesAndRollsBack) {
   const std::string backup = (dir_ / "pre-upgrade").string();
   Outcome up = Run({"--data-dir", Data(), "--log-format", "journal", "upgrade", "--backup", backup});
   ASSERT_EQ(up.code, 0) << up.err;
-  EXPECT_NE(up.out.find("from schema version 1 to 2"), std::string::npos) << up.out;
+  EXPECT_NE(up.out.find("from schema version 1 to 3"), std::string::npos) << up.out;
   EXPECT_NE(up.out.find("archivist upgrade --rollback " + backup), std::string::npos) << up.out;
   // journald's priority prefix: notice (5) for the upgrade itself.
   EXPECT_NE(up.err.find("<5>upgrading data_dir="), std::string::npos) << up.err;

@@ -1,5 +1,6 @@
 #pragma once
-// Turns a current store into what schema 1 left on disk (version 1, no per-type counters), so the
+// Turns a current store into what schema 1 left on disk (version 1, no per-type counters, no
+// folded postings blocks), so the
 // upgrade tests start from a real old store. Shared by upgrade_test.cc and ops_test.cc.
 
 #include <rocksdb/db.h>
@@ -29,7 +30,13 @@ inline void MakeSchemaV1(const std::string& dir) {
     it.reset();
     EXPECT_FALSE(media.empty()) << "schema 2 stores keep per-type counters";
     for (const auto& k : media) ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], k).ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[i], "fold_watermark").ok());
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[i], "schema_version", "1").ok());
+  }
+  // Schema 3's folded postings blocks (keys starting with 0xFF) did not exist before it.
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] != "postings") continue;
+    ASSERT_TRUE(db->DeleteRange(rocksdb::WriteOptions(), handles[i], "\xff", "\xff\xff").ok());
   }
   for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
   ASSERT_TRUE(db->Close().ok());

@@ -31,6 +31,10 @@ struct ArchiveOptions {
   int hnsw_m = 32;                 // HNSW graph degree. Default: 32
   int hnsw_ef_construction = 80;   // HNSW build beam. Default: 80
   int hnsw_ef_search = 96;         // HNSW query beam (at least the number of candidates). Default: 96
+  // Lexical postings: once this many chunks were committed since the last fold, their per-chunk
+  // postings are folded into compressed 128-posting blocks that queries skip through (MaxScore);
+  // closing a writable archive folds the rest. Default: 10,000
+  uint64_t fold_chunks = 10000;
 
   Status Validate() const;
 };
@@ -62,6 +66,9 @@ struct SearchOptions {
   // 0 turns it off. Default: 5 chunks, weight 3.0
   int dense_feedback_chunks = 5;
   double dense_feedback_weight = 3.0;
+  // Score every posting of every query term instead of pruning with MaxScore. The answer is the
+  // same; this exists to verify that and to measure what pruning saves. Default: false
+  bool exhaustive_lexical = false;
 };
 
 struct SearchHit {
