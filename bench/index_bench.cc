@@ -2,8 +2,10 @@
 // collection and the same queries, plus BM25 quality of both on the real IR test collections.
 //
 //   archivist_index_bench build  --dir DIR [--chunks N] [--engine ours|xapian] [--corpora DIR]
-//                                [--ann-threshold N]     # both indexes unless --engine
-//   archivist_index_bench search --dir DIR --engine ours|xapian [--queries N]
+//                                [--ann-threshold N] [--fold-chunks N] [--lexical-only]
+//                                [--stop-at N] [--resume]  # a long build in segments
+//                                # both indexes unless --engine; --lexical-only: no vectors
+//   archivist_index_bench search --dir DIR --engine ours|xapian [--queries N] [--lexical-only]
 //   archivist_index_bench quality --dir DIR [--corpora DIR]
 //
 // The synthetic collection: the vocabulary of every document of the IR collections (lower-cased
@@ -47,6 +49,7 @@ namespace fs = std::filesystem;
 double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 constexpr int kChunksPerDoc = 10;
+constexpr uint64_t kGroupDocs = 64;
 const char* kCollections[] = {"cranfield", "cisi", "cacm", "adi"};
 
 std::vector<std::string> Vocabulary(const std::string& corpora) {
@@ -189,11 +192,12 @@ void XapianIndexText(Xapian::WritableDatabase& db, const std::string& id, const 
 }
 
 int Build(const std::string& dir, uint64_t n_chunks, const std::string& corpora,
-          const index::ArchiveOptions& ao, const std::string& engine) {
+          const index::ArchiveOptions& ao, const std::string& engine, bool lexical_only,
+          uint64_t stop_at, bool resume) {
   const bool ours_too = engine != "xapian", xapian_too = engine != "ours";
   fs::create_directories(dir);
-  if (ours_too) fs::remove_all(dir + "/ours");
-  if (xapian_too) fs::remove_all(dir + "/xapian");
+  if (ours_too && !resume) fs::remove_all(dir + "/ours");
+  if (xapian_too && !resume) fs::remove_all(dir + "/xapian");
   auto vocab = Vocabulary(corpora);
   if (vocab.size() < 1000) {
     std::cerr << "vocabulary too small (" << vocab.size() << " words): is --corpora right?\n";
@@ -211,37 +215,46 @@ int Build(const std::string& dir, uint64_t n_chunks, const std::string& corpora,
     std::ofstream q(dir + "/queries.txt");
     for (int i = 0; i < 1000; ++i) q << gen.Query() << "\n";
   }
-  const uint64_t docs = n_chunks / kChunksPerDoc;
+  // A long build runs in segments (--stop-at, then --resume): each indexes the chunks from what is
+  // already stored up to stop_at and reports its own time.
+  const uint64_t docs = std::min(n_chunks, stop_at == 0 ? n_chunks : stop_at) / kChunksPerDoc;
+  uint64_t ours_from = 0, xapian_from = 0;
   std::cerr << "generated " << n_chunks << " chunks (" << text_bytes / 1048576 << " MiB of text)\n";
 
-  // Ours: two threads prepare (analyze + embed) batches of 100 documents; commits are serialized
-  // inside the archive, one synced WriteBatch per batch.
+  // Ours: two threads prepare (analyze + embed) groups of 64 documents and hand each to
+  // CommitDocuments, as the ingest pipeline does (its commit_max_documents is 64): one synced
+  // WriteBatch per group; postings are folded into blocks every `fold_chunks` chunks.
   double ours_s = 0;
   if (ours_too) {
     auto embedder = index::MakeBuiltinEmbedder();
     auto t0 = Clock::now();
     {
-      auto archive = index::Archive::Open(dir + "/ours", embedder.get(), ao);
+      auto archive = index::Archive::Open(dir + "/ours", lexical_only ? nullptr : embedder.get(), ao);
       if (!archive.ok()) {
         std::cerr << archive.status().ToString() << "\n";
         return 3;
       }
-      std::atomic<uint64_t> next{0}, done{0};
+      if (resume) {
+        auto st = (*archive)->Stats();
+        if (!st.ok()) return 3;
+        ours_from = st->documents;  // segments complete, so documents 0..n-1 are stored
+      }
+      std::atomic<uint64_t> next{ours_from}, done{ours_from};
       std::atomic<bool> failed{false};
       auto worker = [&] {
         while (!failed) {
-          const uint64_t start = next.fetch_add(100);
+          const uint64_t start = next.fetch_add(kGroupDocs);
           if (start >= docs) break;
           std::vector<index::DocumentBundle> batch;
-          for (uint64_t d = start; d < std::min(docs, start + 100); ++d)
+          for (uint64_t d = start; d < std::min(docs, start + kGroupDocs); ++d)
             batch.push_back(MakeBundle(d, chunks, d * kChunksPerDoc));
-          auto r = (*archive)->AddDocuments(std::move(batch));
+          auto r = (*archive)->CommitDocuments(std::move(batch), {});
           if (!r.ok()) {
             std::cerr << r.status().ToString() << "\n";
             failed = true;
           }
-          const uint64_t total = done.fetch_add(100) + 100;
-          if (total % 10000 == 0)
+          const uint64_t total = done.fetch_add(kGroupDocs) + kGroupDocs;
+          if (total % (kGroupDocs * 100) == 0)
             std::cerr << "ours: " << total * kChunksPerDoc << " chunks, " << std::fixed
                       << std::setprecision(0) << static_cast<double>(total * kChunksPerDoc) / Since(t0)
                       << " chunks/s\n";
@@ -258,37 +271,43 @@ int Build(const std::string& dir, uint64_t n_chunks, const std::string& corpora,
     }  // close: memtables flushed
     ours_s = Since(t0);
   }
-  // Xapian: one writer (its API is single-writer), commits every 100,000 documents.
+  // Xapian: one writer (its API is single-writer), left to its own flush threshold
+  // (XAPIAN_FLUSH_THRESHOLD, 10,000 documents by default) and one final commit.
   double xapian_s = 0;
   if (xapian_too) {
     auto t0 = Clock::now();
-    Xapian::WritableDatabase db(dir + "/xapian", Xapian::DB_CREATE_OR_OVERWRITE);
-    for (uint64_t i = 0; i < n_chunks; ++i) {
+    Xapian::WritableDatabase db(dir + "/xapian",
+                                resume ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_CREATE_OR_OVERWRITE);
+    xapian_from = db.get_doccount();
+    for (uint64_t i = xapian_from; i < docs * kChunksPerDoc; ++i) {
       XapianIndexText(db, std::to_string(i), chunks[i]);
-      if ((i + 1) % 100000 == 0) {
-        db.commit();
-        std::cerr << "xapian: " << i + 1 << " chunks\n";
-      }
+      if ((i + 1) % 100000 == 0)
+        std::cerr << "xapian: " << i + 1 << " chunks, " << std::fixed << std::setprecision(0)
+                  << static_cast<double>(i + 1 - xapian_from) / Since(t0) << " chunks/s\n";
     }
     db.commit();
     db.close();
     xapian_s = Since(t0);
   }
-  const double n = static_cast<double>(n_chunks);
-  std::cout << std::fixed << std::setprecision(0) << "| engine | chunks | build s | chunks/s | disk MiB |\n"
-            << "|---|---|---|---|---|\n"
-            << "| archivist (BM25 + hash vectors) | " << n_chunks << " | " << ours_s << " | " << n / ours_s
+  const uint64_t ours_n = (docs - std::min(docs, ours_from)) * kChunksPerDoc;
+  const uint64_t xap_n = docs * kChunksPerDoc - std::min(docs * kChunksPerDoc, xapian_from);
+  std::cout << std::fixed << std::setprecision(0)
+            << "| engine | chunks indexed (segment) | total stored | build s | chunks/s | disk MiB |\n"
+            << "|---|---|---|---|---|---|\n"
+            << "| archivist (BM25" << (lexical_only ? "" : " + hash vectors") << ") | " << ours_n << " | "
+            << docs * kChunksPerDoc << " | " << ours_s << " | " << static_cast<double>(ours_n) / ours_s
             << " | " << DirBytes(dir + "/ours") / 1048576.0 << " |\n"
-            << "| xapian (positions) | " << n_chunks << " | " << xapian_s << " | " << n / xapian_s << " | "
-            << DirBytes(dir + "/xapian") / 1048576.0 << " |\n";
+            << "| xapian (positions) | " << xap_n << " | " << docs * kChunksPerDoc << " | " << xapian_s
+            << " | " << static_cast<double>(xap_n) / xapian_s << " | " << DirBytes(dir + "/xapian") / 1048576.0
+            << " |\n";
   std::cout << nlohmann::json{{"phase", "build"},
-                              {"chunks", n_chunks},
+                              {"stored_chunks", docs * kChunksPerDoc},
                               {"text_mib", text_bytes / 1048576},
+                              {"ours_chunks", ours_n},
                               {"ours_s", ours_s},
-                              {"ours_chunks_per_s", n / ours_s},
                               {"ours_disk_bytes", DirBytes(dir + "/ours")},
+                              {"xapian_chunks", xap_n},
                               {"xapian_s", xapian_s},
-                              {"xapian_chunks_per_s", n / xapian_s},
                               {"xapian_disk_bytes", DirBytes(dir + "/xapian")}}
                    .dump()
             << "\n";
@@ -331,7 +350,8 @@ nlohmann::json Measure(const std::string& label, size_t nq, MakeFn make_runner) 
           {"qps_2_threads", qps2}, {"queries", nq}};
 }
 
-int Search(const std::string& dir, const std::string& engine, size_t nq, const index::ArchiveOptions& base) {
+int Search(const std::string& dir, const std::string& engine, size_t nq, const index::ArchiveOptions& base,
+           bool skip_hybrid) {
   auto queries = ReadQueries(dir + "/queries.txt", nq);
   if (queries.empty()) {
     std::cerr << "no queries in " << dir << "/queries.txt: run build first\n";
@@ -352,14 +372,23 @@ int Search(const std::string& dir, const std::string& engine, size_t nq, const i
       return 3;
     }
     using Fn = std::function<void(size_t)>;
-    for (auto mode : {index::SearchMode::kLexical, index::SearchMode::kHybrid}) {
+    struct Row {
+      const char* label;
+      index::SearchMode mode;
+      bool exhaustive;
+    };
+    for (const Row& row : {Row{"bm25 top-10", index::SearchMode::kLexical, false},
+                           Row{"bm25 top-10, no pruning", index::SearchMode::kLexical, true},
+                           Row{"hybrid top-10", index::SearchMode::kHybrid, false}}) {
+      if (skip_hybrid && row.mode == index::SearchMode::kHybrid) continue;
       index::SearchOptions so;
-      so.mode = mode;
+      so.mode = row.mode;
       so.k = 10;
-      so.candidates = mode == index::SearchMode::kLexical ? 10 : 100;
+      so.candidates = row.mode == index::SearchMode::kLexical ? 10 : 100;
       so.plain_text = true;
       so.fetch_chunks = false;
-      rows.push_back(Measure<Fn>(mode == index::SearchMode::kLexical ? "bm25 top-10" : "hybrid top-10",
+      so.exhaustive_lexical = row.exhaustive;
+      rows.push_back(Measure<Fn>(row.label,
                                  queries.size(), [&]() -> Fn {
                                    return [&, so](size_t i) {
                                      auto r = (*archive)->Search(queries[i], so);
@@ -448,7 +477,8 @@ int Quality(const std::string& dir, const std::string& corpora) {
 
 int Usage() {
   std::cerr << "usage: archivist_index_bench build|search|quality --dir DIR [--chunks N] "
-               "[--engine ours|xapian] [--queries N] [--corpora DIR] [--ann-threshold N]\n";
+               "[--engine ours|xapian] [--queries N] [--corpora DIR] [--ann-threshold N] "
+               "[--fold-chunks N] [--lexical-only] [--stop-at N] [--resume]\n";
   return 1;
 }
 
@@ -461,6 +491,9 @@ int main(int argc, char** argv) {
   uint64_t chunks = 1000000;
   size_t queries = 500;
   index::ArchiveOptions ao;
+  bool lexical_only = false;  // build: no embedder (no vectors); search: skip the hybrid row
+  uint64_t stop_at = 0;       // build: index up to this many chunks in this call
+  bool resume = false;        // build: continue from what DIR already holds
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -470,12 +503,17 @@ int main(int argc, char** argv) {
     else if (a == "--queries") queries = std::stoul(next());
     else if (a == "--corpora") corpora = next();
     else if (a == "--ann-threshold") ao.ann_threshold = std::stoull(next());
+    else if (a == "--fold-chunks") ao.fold_chunks = std::stoull(next());
+    else if (a == "--lexical-only") lexical_only = true;
+    else if (a == "--stop-at") stop_at = std::stoull(next());
+    else if (a == "--resume") resume = true;
     else return Usage();
   }
   if (dir.empty()) return Usage();
   try {
-    if (cmd == "build") return Build(dir, chunks, corpora, ao, engine == "ours" || engine == "xapian" ? engine : "both");
-    if (cmd == "search") return Search(dir, engine.empty() ? "ours" : engine, queries, ao);
+    if (cmd == "build") return Build(dir, chunks, corpora, ao, engine == "ours" || engine == "xapian" ? engine : "both",
+                                       lexical_only, stop_at, resume);
+    if (cmd == "search") return Search(dir, engine.empty() ? "ours" : engine, queries, ao, lexical_only);
     if (cmd == "quality") return Quality(dir, corpora);
   } catch (const Xapian::Error& e) {
     std::cerr << "xapian: " << e.get_description() << "\n";
