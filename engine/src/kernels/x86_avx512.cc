@@ -60,6 +60,25 @@ float Q8_0DotAvx512(int64_t n, const void* w, const void* x) {
 // block". The unroll pragmas matter: without them GCC keeps the unpacked block and the
 // accumulators in memory.
 
+// DecodeScalesK4 in vector registers (bytes 0..7 sc[0..7], 8..15 m[0..7]); the scalar version
+// spilled its four words to the stack and reloaded them in every block. Reads 16 bytes from
+// `scales` (12 are the field; the block's quants follow, so the read stays inside the block).
+ARCHIVIST_INLINE __m128i DecodeScalesK4Simd(const uint8_t* scales) {
+  const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(scales));
+  // Byte k's low part: q[k] & 63 (sc 0-3), q[k+4] & 15 (sc 4-7), q[k-4] & 63 (m 0-3),
+  // q[k-4] >> 4 (m 4-7); its bits 4-5 for k >= 4 of each half: q[k-4] >> 6 resp. q[k-8] >> 6.
+  const __m128i lo_src = _mm_shuffle_epi8(q, _mm_setr_epi8(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7,
+                                                           8, 9, 10, 11));
+  const __m128i hi_src = _mm_shuffle_epi8(q, _mm_setr_epi8(-1, -1, -1, -1, 0, 1, 2, 3, -1, -1, -1,
+                                                           -1, 4, 5, 6, 7));
+  const __m128i lo_shifted = _mm_mask_blend_epi8(0xF000, lo_src, _mm_srli_epi16(lo_src, 4));
+  const __m128i lo = _mm_and_si128(lo_shifted, _mm_setr_epi8(63, 63, 63, 63, 15, 15, 15, 15, 63, 63,
+                                                              63, 63, 15, 15, 15, 15));
+  // A 16-bit shift pulls the neighbour byte's bits into bits 6-7 only; the 0x30 mask drops them.
+  const __m128i hi = _mm_and_si128(_mm_srli_epi16(hi_src, 2), _mm_set1_epi8(0x30));
+  return _mm_or_si128(lo, hi);
+}
+
 // Q4_K/Q5_K: values 64c .. 64c+63 are sub-blocks 2c (low nibbles) and 2c+1 (high nibbles), and
 // the Q8_K activations hold them contiguously, so one 512-bit maddubs covers both.
 struct Q45KBlock {
@@ -76,9 +95,8 @@ ARCHIVIST_INLINE void UnpackQ45K(const void* w, int64_t i, Q45KBlock* u) {
   const __m512i nib_shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
   const __m512i hi_half = _mm512_srli_epi16(nib_shift, 2);  // 0 in the low half, 1 in the high
   const K45Fields f = K45BlockFields<kFiveBit>(w, i);
-  const uint8_t *scales = f.scales, *qs = f.qs, *qh = f.qh;
-  const uint16_t d16 = f.d, dmin16 = f.dmin;
-  const __m128i sm = DecodeScalesK4(scales);
+  const uint8_t *qs = f.qs, *qh = f.qh;
+  const __m128i sm = DecodeScalesK4Simd(f.scales);
   u->mins16 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
   // Scales as int16 lanes, spread to [sc(2c) x 16, sc(2c+1) x 16] by one permute per pair.
   const __m512i sc512 = _mm512_cvtepu8_epi16(_mm256_zextsi128_si256(sm));
@@ -100,8 +118,11 @@ ARCHIVIST_INLINE void UnpackQ45K(const void* w, int64_t i, Q45KBlock* u) {
     const __m512i idx = _mm512_add_epi16(hi_half, _mm512_set1_epi16(static_cast<short>(2 * c)));
     u->scv[c] = _mm512_permutexvar_epi16(idx, sc512);
   }
-  u->d = H2F(d16);
-  u->dmin = H2F(dmin16);
+  // d and dmin in one conversion (the same values as two scalar ones).
+  const __m128 dd =
+      _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(f.d | uint32_t{f.dmin} << 16)));
+  u->d = _mm_cvtss_f32(dd);
+  u->dmin = _mm_cvtss_f32(_mm_movehdup_ps(dd));
 }
 
 // The activation block's quants and its pairwise-added 16-value sums, loaded once per block.
@@ -125,8 +146,8 @@ ARCHIVIST_INLINE void MulQ45K(const Q45KBlock& u, const Q8KBlockRegs& b, __m512*
   __m512i sumi = _mm512_setzero_si512();
   #pragma GCC unroll 8
   for (int c = 0; c < 4; ++c) {
-    const __m512i pairs = _mm512_maddubs_epi16(u.q[c], b.y[c]);
-    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(pairs, u.scv[c]));
+    // vpdpwssd = madd + add in one instruction (the same exact int32 sums).
+    sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(u.q[c], b.y[c]), u.scv[c]);
   }
   *acc = _mm512_fmadd_ps(_mm512_set1_ps(u.d * b.d), _mm512_cvtepi32_ps(sumi), *acc);
   const __m128i prod = _mm_madd_epi16(u.mins16, b.bsum8);
@@ -213,7 +234,7 @@ ARCHIVIST_INLINE void MulQ6K(const Q6KBlock& u, const __m512i (&y)[4], __m256i b
   __m512i sumi = _mm512_setzero_si512();
   #pragma GCC unroll 8
   for (int p = 0; p < 4; ++p) {
-    sumi = _mm512_add_epi32(sumi, _mm512_madd_epi16(_mm512_maddubs_epi16(u.q[p], y[p]), u.scv[p]));
+    sumi = _mm512_dpwssd_epi32(sumi, _mm512_maddubs_epi16(u.q[p], y[p]), u.scv[p]);
   }
   const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(u.sc16, bs), 5);
   sumi = _mm512_sub_epi32(sumi, _mm512_zextsi256_si512(corr));
