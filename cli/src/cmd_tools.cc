@@ -11,10 +11,11 @@
 
 namespace archivist::cli {
 
-int RunExtract(GlobalArgs& g, const std::string& path) {
+int RunExtract(GlobalArgs& g, const std::string& path, bool in_process) {
   auto bytes = ReadFile(path, g.config.ingest.max_file_bytes);
   if (!bytes.ok()) return ReportError(bytes.status());
   ingest::ExtractOptions options = g.config.ingest.extract;
+  if (in_process) options.isolate_pdf = false;
   // The same per-document limit ingest applies, so `extract` shows what ingest would do.
   if (g.config.ingest.document_timeout_seconds > 0) {
     options.deadline = std::chrono::steady_clock::now() +

@@ -38,7 +38,7 @@ int RunFailures(GlobalArgs& g);
 Result<std::vector<std::string>> FailedPaths(GlobalArgs& g);
 int RunStats(GlobalArgs& g);
 int RunServe(GlobalArgs& g);
-int RunExtract(GlobalArgs& g, const std::string& path);
+int RunExtract(GlobalArgs& g, const std::string& path, bool in_process = false);
 int RunInspectModel(GlobalArgs& g, const std::string& path);
 
 struct GenerateArgs {

@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
 
   auto* extract = app.add_subcommand("extract", "show what ingest extracts from a file (no store)");
   extract->add_option("file", file, "the file")->required()->check(CLI::ExistingFile);
+  bool extract_in_process = false;
+  extract->add_flag("--in-process", extract_in_process,
+                    "run Poppler in this process instead of archivist-extract-worker");
 
   auto* inspect_model = app.add_subcommand("inspect-model", "list a GGUF model's metadata and tensors");
   inspect_model->add_option("file", file, "the .gguf file")->required()->check(CLI::ExistingFile);
@@ -288,7 +291,7 @@ int main(int argc, char** argv) {
   if (*list) return RunList(g);
   if (*stats) return RunStats(g);
   if (*serve) return RunServe(g);
-  if (*extract) return RunExtract(g, file);
+  if (*extract) return RunExtract(g, file, extract_in_process);
   if (*inspect_model) return RunInspectModel(g, file);
   if (*generate) return RunGenerate(g, gen);
   if (*eval) return RunEval(g, eval_args);

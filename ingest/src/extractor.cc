@@ -9,6 +9,7 @@
 
 #include "deadline.h"
 #include "media_type.h"
+#include "pdf_worker.h"
 #include "sources.h"
 #include "text_util.h"
 
@@ -84,8 +85,10 @@ bool NeedsInkCheck(const PageLayout& layout, const ExtractOptions& options) {
   return printable >= options.min_text_chars && printable < kInkCheckBelowChars;
 }
 
-Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
-                                               const ExtractOptions& options) {
+}  // namespace
+
+Result<PendingExtraction> ExtractPdfInProcess(std::string_view bytes,
+                                              const ExtractOptions& options) {
   ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document, OpenPdf(bytes, options));
   const int page_count = document->pages();
   ARCHIVIST_RETURN_IF_ERROR(CheckPageCount(page_count, options));
@@ -121,6 +124,8 @@ Result<PendingExtraction> ExtractPdfTextLayers(std::string_view bytes,
   }
   return result;
 }
+
+namespace {
 
 Result<PendingExtraction> ExtractImages(std::string_view bytes, MediaType type,
                                         const ExtractOptions& options) {
@@ -164,26 +169,51 @@ void MergeOcr(OcrPageResult ocr, Page* page) {
   page->source = clean_layer ? PageSource::kMixed : PageSource::kOcr;
 }
 
-Status OcrPdfPage(const poppler::document& document, const ExtractOptions& options, Page* page) {
-  std::unique_ptr<poppler::page> pdf_page(document.create_page(page->number - 1));
+Result<PixHolder> RenderOpenPdfPage(const poppler::document& document,
+                                    const ExtractOptions& options, int page_number, int* dpi) {
+  std::unique_ptr<poppler::page> pdf_page(document.create_page(page_number - 1));
   if (pdf_page == nullptr) {
-    return Status::Corruption("PDF page " + std::to_string(page->number) + " cannot be read");
+    return Status::Corruption("PDF page " + std::to_string(page_number) + " cannot be read");
   }
-  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "rendering", page->number, document.pages()));
-  int dpi = options.ocr_dpi;
-  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix, RenderPdfPage(*pdf_page, options, &dpi));
+  ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "rendering", page_number, document.pages()));
+  *dpi = options.ocr_dpi;
+  return RenderPdfPage(*pdf_page, options, dpi);
+}
+
+Status OcrRenderedPage(PixHolder pix, int dpi, const ExtractOptions& options, Page* page) {
   ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options, page->number));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();
 }
 
+Status OcrPdfPage(std::string_view bytes, const ExtractOptions& options, Page* page) {
+  int dpi = 0;
+  ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
+                             options.isolate_pdf
+                                 ? RenderPdfPageInWorker(bytes, options, page->number, &dpi)
+                                 : RenderPdfPageInProcess(bytes, options, page->number, &dpi));
+  return OcrRenderedPage(std::move(pix), dpi, options, page);
+}
+
 }  // namespace
+
+Result<PixHolder> RenderPdfPageInProcess(std::string_view bytes, const ExtractOptions& options,
+                                         int page_number, int* dpi) {
+  ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document,
+                             OpenPdf(bytes, options));
+  if (page_number > document->pages()) {
+    return Status::InvalidArgument("page " + std::to_string(page_number) + " is beyond the " +
+                                   std::to_string(document->pages()) + " pages of the PDF");
+  }
+  return RenderOpenPdfPage(*document, options, page_number, dpi);
+}
 
 Result<PendingExtraction> ExtractWithoutOcr(std::string_view bytes, const ExtractOptions& options) {
   ARCHIVIST_ASSIGN_OR_RETURN(MediaType type, CheckInput(bytes, options));
   switch (type) {
     case MediaType::kPdf:
-      return ExtractPdfTextLayers(bytes, options);
+      return options.isolate_pdf ? ExtractPdfInWorker(bytes, options)
+                                 : ExtractPdfInProcess(bytes, options);
     case MediaType::kTiff:
     case MediaType::kPng:
     case MediaType::kJpeg:
@@ -202,15 +232,7 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
   if (page == nullptr || page->number < 1) {
     return Status::InvalidArgument("OcrPage needs a page with a 1-based number");
   }
-  if (type == MediaType::kPdf) {
-    ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document,
-                               OpenPdf(bytes, options));
-    if (page->number > document->pages()) {
-      return Status::InvalidArgument("page " + std::to_string(page->number) + " is beyond the " +
-                                     std::to_string(document->pages()) + " pages of the PDF");
-    }
-    return OcrPdfPage(*document, options, page);
-  }
+  if (type == MediaType::kPdf) return OcrPdfPage(bytes, options, page);
   if (type == MediaType::kText || type == MediaType::kMarkdown) return Status::Ok();
   ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "image decoding", page->number, 0));
   int dpi = 0;
@@ -224,13 +246,16 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
 Result<ExtractedDocument> Extract(std::string_view bytes, const ExtractOptions& options) {
   ARCHIVIST_ASSIGN_OR_RETURN(PendingExtraction pending, ExtractWithoutOcr(bytes, options));
   if (pending.ocr_pages.empty()) return std::move(pending.document);
-  if (pending.document.media_type == MediaType::kPdf) {
+  if (pending.document.media_type == MediaType::kPdf && !options.isolate_pdf) {
     // One parse serves every OCR'd page of this call.
     ARCHIVIST_ASSIGN_OR_RETURN(std::unique_ptr<poppler::document> document,
                                OpenPdf(bytes, options));
     for (int number : pending.ocr_pages) {
+      int dpi = 0;
+      ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
+                                 RenderOpenPdfPage(*document, options, number, &dpi));
       ARCHIVIST_RETURN_IF_ERROR(
-          OcrPdfPage(*document, options, &pending.document.pages[number - 1]));
+          OcrRenderedPage(std::move(pix), dpi, options, &pending.document.pages[number - 1]));
     }
   } else {
     for (int number : pending.ocr_pages) {

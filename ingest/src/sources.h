@@ -40,6 +40,15 @@ Result<PixHolder> RenderPdfPage(const poppler::page& page, const ExtractOptions&
 // as lots of unexplained ink. 0 when the page cannot be rendered.
 double UnexplainedInkRatio(const poppler::page& page, const PageLayout& layout);
 
+// The PDF half of ExtractWithoutOcr() run in this process: text layers, layout, OCR decision.
+// archivist-extract-worker runs exactly this for isolated extraction.
+Result<PendingExtraction> ExtractPdfInProcess(std::string_view bytes, const ExtractOptions& options);
+
+// Opens the PDF and renders page `page_number` (1-based) for OCR, in this process.
+// kInvalidArgument when the page does not exist.
+Result<PixHolder> RenderPdfPageInProcess(std::string_view bytes, const ExtractOptions& options,
+                                         int page_number, int* dpi);
+
 // ---- Raster images (image_source.cc) ----
 
 // Pages in a PNG/JPEG (always 1) or TIFF (1 or more).

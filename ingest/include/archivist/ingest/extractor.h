@@ -58,6 +58,18 @@ struct ExtractOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // Leptonica clean-up of page images before Tesseract.
   PreprocessOptions preprocess;
+  // Run Poppler (parsing, text layer, rendering for OCR) in a separate worker process so a PDF that
+  // hangs inside one Poppler call is killed at `deadline`, and one that crashes Poppler or exhausts
+  // memory fails alone with a typed error. One persistent worker per calling thread; Tesseract
+  // stays in the calling process. Images and text are always handled in-process (bounded by
+  // max_page_pixels). Default: true.
+  bool isolate_pdf = true;
+  // The worker executable (archivist-extract-worker). Empty: $ARCHIVIST_EXTRACT_WORKER, else next
+  // to the running executable, else the install and build locations. Default: "".
+  std::string pdf_worker_path;
+  // Address-space limit of each worker (RLIMIT_AS) in MiB, so a decompression bomb ends as a
+  // kResourceExhausted error instead of swapping; 0 = no limit. Default: 4096.
+  int64_t pdf_worker_memory_mb = 4096;
 
   Status Validate() const;
 };
