@@ -11,6 +11,13 @@
 //       --no-rotate turns automatic orientation detection off; --preprocess LIST sets the
 //       Leptonica steps ("none", or a comma list of deskew, normalize_background,
 //       adaptive_binarize, upscale_small; default: the library's defaults).
+//   archivist_ingest_eval speed DIR [--limit N] [--timeout S]
+//       Robustness and text-layer speed of the isolated (PDF worker) path: every *.pdf under DIR is
+//       extracted (OCR off) in this long-lived process with the worker and a deadline of S seconds,
+//       and every file must end with text or a typed error. Then, for the files all three handle,
+//       wall-clock pages/s of the worker path, of in-process Poppler (in a forked child) and of
+//       `pdftotext` (one process per file, as a user would run it). Run it on a quiet machine.
+//   --in-process (fidelity, ocr): run Poppler in the measuring process instead of the worker.
 //
 // Each file is processed in a forked child with a time limit, so a hostile file costs a
 // "timeout" line, not the run. Times are CPU seconds (ours: this process; reference tools: the
@@ -32,6 +39,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -185,6 +193,14 @@ std::vector<std::string> SplitPages(const std::string& text) {
   return pages;
 }
 
+// --in-process: Poppler in the measuring process. The worker's CPU time is not counted by
+// CpuSeconds(), so `fidelity` timings are meaningful only with it (`speed` measures both).
+bool g_isolate_pdf = true;
+
+double WallSeconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 // Child side of `fidelity`: one JSON line per page, or one error line.
 std::string FidelityOfFile(const std::string& path) {
   auto bytes = archivist::ReadFile(path);
@@ -192,6 +208,7 @@ std::string FidelityOfFile(const std::string& path) {
     return "{\"file\":" + Json(path) + ",\"error\":" + Json(bytes.status().ToString()) + "}\n";
   ExtractOptions options;
   options.enable_ocr = false;
+  options.isolate_pdf = g_isolate_pdf;
   const double start = CpuSeconds();
   auto doc = archivist::ingest::Extract(*bytes, options);
   const double seconds = CpuSeconds() - start;
@@ -303,12 +320,85 @@ double NumberAfter(const std::string& line, const std::string& key) {
   return pos == std::string::npos ? -1 : std::atof(line.c_str() + pos + key.size() + 3);
 }
 
+// `speed`: see the header comment. Prints one line per file that did not end with text.
+int RunSpeed(const std::vector<std::string>& files, int timeout_s) {
+  int ok = 0, both = 0;
+  std::map<std::string, int> errors;  // typed outcome -> files
+  long pages = 0;
+  double isolated_s = 0, in_process_s = 0, pdftotext_s = 0, slowest = 0;
+  std::string slowest_file;
+  ExtractOptions options;
+  options.enable_ocr = false;
+  for (const std::string& file : files) {
+    auto bytes = archivist::ReadFile(file);
+    if (!bytes.ok()) continue;
+    options.isolate_pdf = true;
+    options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    const double start = WallSeconds();
+    auto doc = archivist::ingest::Extract(*bytes, options);
+    const double isolated = WallSeconds() - start;
+    if (isolated > slowest) {
+      slowest = isolated;
+      slowest_file = file;
+    }
+    if (!doc.ok()) {
+      const std::string m = doc.status().message();
+      std::string kind(archivist::StatusCodeName(doc.status().code()));
+      if (m.starts_with("timeout")) kind += m.find("killed") != std::string::npos
+                                                ? " (timeout, worker killed)"
+                                                : " (timeout)";
+      if (m.find("crashed") != std::string::npos) kind += " (worker crashed)";
+      if (m.find("memory") != std::string::npos) kind += " (memory)";
+      ++errors[kind];
+      std::cout << "{\"file\":" << Json(file) << ",\"seconds\":" << isolated
+                << ",\"error\":" << Json(doc.status().ToString()) << "}\n";
+      continue;
+    }
+    ++ok;
+    bool timed_out = false, crashed = false;
+    const std::string local = RunIsolated(
+        [&] {
+          ExtractOptions o = options;
+          o.isolate_pdf = false;
+          const double t = WallSeconds();
+          auto d = archivist::ingest::Extract(*bytes, o);
+          return d.ok() ? "{\"seconds\":" + std::to_string(WallSeconds() - t) + "}" : "";
+        },
+        timeout_s, &timed_out, &crashed);
+    const double ref_start = WallSeconds();
+    const int rc = std::system(("timeout " + std::to_string(timeout_s) + " pdftotext -q -enc UTF-8 " +
+                                Quote(file) + " /dev/null 2>/dev/null")
+                                   .c_str());
+    const double ref = WallSeconds() - ref_start;
+    if (local.empty() || rc != 0) continue;  // only files all three handle are timed
+    ++both;
+    pages += static_cast<long>(doc->pages.size());
+    isolated_s += isolated;
+    in_process_s += NumberAfter(local, "seconds");
+    pdftotext_s += ref;
+  }
+  std::cout << "{\"summary\":\"speed\",\"files\":" << files.size() << ",\"with_text\":" << ok
+            << ",\"typed_errors\":{";
+  bool first = true;
+  for (const auto& [kind, count] : errors) {
+    std::cout << (first ? "" : ",") << Json(kind) << ":" << count;
+    first = false;
+  }
+  std::cout << "},\"slowest_seconds\":" << slowest << ",\"slowest_file\":" << Json(slowest_file)
+            << ",\"timed_files\":" << both << ",\"timed_pages\":" << pages
+            << ",\"isolated_pages_per_second\":" << (isolated_s > 0 ? pages / isolated_s : 0)
+            << ",\"in_process_pages_per_second\":" << (in_process_s > 0 ? pages / in_process_s : 0)
+            << ",\"pdftotext_pages_per_second\":" << (pdftotext_s > 0 ? pages / pdftotext_s : 0)
+            << "}\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: archivist_ingest_eval fidelity|ocr DIR [--limit N] [--timeout S] [--cli] "
-                 "[--no-rotate] [--preprocess none|STEP,...]\n";
+    std::cerr << "usage: archivist_ingest_eval fidelity|ocr|speed DIR [--limit N] [--timeout S] [--cli] "
+                 "[--no-rotate] [--preprocess none|STEP,...] [--in-process]\n";
     return 2;
   }
   // Tesseract's OpenMP threads must be capped to one, and libgomp reads OMP_THREAD_LIMIT when it
@@ -331,6 +421,8 @@ int main(int argc, char** argv) {
       timeout_s = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--cli"))
       cli = true;
+    else if (!std::strcmp(argv[i], "--in-process"))
+      g_isolate_pdf = false;
     else if (!std::strcmp(argv[i], "--no-rotate"))
       ocr_options.auto_rotate = false;
     else if (!std::strcmp(argv[i], "--preprocess") && i + 1 < argc &&
@@ -347,10 +439,11 @@ int main(int argc, char** argv) {
     const bool pdf = ext == ".pdf";
     const bool image =
         ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".tif" || ext == ".tiff";
-    if ((mode == "fidelity" && pdf) || (mode == "ocr" && image)) files.push_back(entry.path());
+    if (((mode == "fidelity" || mode == "speed") && pdf) || (mode == "ocr" && image)) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   if (static_cast<int>(files.size()) > limit) files.resize(limit);
+  if (mode == "speed") return RunSpeed(files, timeout_s);
 
   int ok = 0, failed = 0, timeouts = 0, crashes = 0;
   long pages = 0, low = 0, scored = 0, edits = 0, ref_chars = 0, cli_edits = 0;

@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ExtractOptions options;
   options.max_pages = 64;
   options.max_page_pixels = 4'000'000;
+  options.isolate_pdf = false;  // fuzz Poppler itself, in this process, under the sanitizers
   auto pending = ExtractWithoutOcr(bytes, options);
   if (pending.ok()) {
     ChunkOptions chunk;

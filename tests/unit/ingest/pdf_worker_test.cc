@@ -23,11 +23,6 @@
 namespace archivist::ingest {
 namespace {
 
-using testing::BuildPdf;
-using testing::LinesPage;
-using testing::PdfInfo;
-using testing::TwoColumnPage;
-
 Page SamplePage(int number) {
   Page page;
   page.number = number;
@@ -151,18 +146,18 @@ ExtractOptions Isolated(bool isolated) {
 std::string CorpusDir() { return std::string(ARCHIVIST_SOURCE_DIR) + "/../shared/corpora/pdfs"; }
 
 TEST(PdfWorkerTest, IsolatedExtractionEqualsInProcess) {
-  PdfInfo info;
+  testing::PdfInfo info;
   info.title = "Worker sample";
   info.author = "Tests";
   info.creation_date = "D:20240115103000Z";
   std::vector<std::string> samples = {
-      BuildPdf({TwoColumnPage({"left words here", "more left words"},
+      testing::BuildPdf({testing::TwoColumnPage({"left words here", "more left words"},
                               {"right words here", "more right words"}),
-                LinesPage({"A second page with a hyphen-", "ated word and plain lines"})},
+                testing::LinesPage({"A second page with a hyphen-", "ated word and plain lines"})},
                info),
-      BuildPdf({LinesPage({"Running head", "", "Body one of the first page, long enough."}),
-                LinesPage({"Running head", "", "Body two of the second page, long enough."}),
-                LinesPage({})}),
+      testing::BuildPdf({testing::LinesPage({"Running head", "", "Body one of the first page, long enough."}),
+                testing::LinesPage({"Running head", "", "Body two of the second page, long enough."}),
+                testing::LinesPage({})}),
   };
   for (const char* name : {"pdfjs/160F-2019.pdf", "pdfjs/pdfjs_wikipedia.pdf", "pdfminer-samples/simple1.pdf"}) {
     auto bytes = ReadFile(CorpusDir() + "/" + name, 1 << 26);
@@ -188,7 +183,7 @@ TEST(PdfWorkerTest, IsolatedExtractionEqualsInProcess) {
 }
 
 TEST(PdfWorkerTest, RenderedPageIsPixelIdenticalToInProcess) {
-  const std::string pdf = BuildPdf({LinesPage({"Rendered for OCR"}), LinesPage({"Page two"})});
+  const std::string pdf = testing::BuildPdf({testing::LinesPage({"Rendered for OCR"}), testing::LinesPage({"Page two"})});
   ExtractOptions options = Isolated(true);
   options.ocr_dpi = 100;
   int dpi_worker = 0, dpi_local = 0;
@@ -208,7 +203,7 @@ TEST(PdfWorkerTest, RenderedPageIsPixelIdenticalToInProcess) {
   EXPECT_EQ(beyond.status().code(), StatusCode::kInvalidArgument);
 }
 
-const std::string kOnePage = BuildPdf({LinesPage({"After the failure this page still reads."})});
+const std::string kOnePage = testing::BuildPdf({testing::LinesPage({"After the failure this page still reads."})});
 
 void ExpectNextDocumentWorks() {
   auto next = ExtractWithoutOcr(kOnePage, Isolated(true));
