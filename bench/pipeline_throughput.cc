@@ -9,15 +9,19 @@
 //
 //   archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] [--e2e-only N] CORPUS
 //
-// --e2e-only N: only step 3 with N threads, plus the process's peak RSS (for 200 vs 2,000 docs).
+// --e2e-only N: only step 3 with N threads, plus peak RSS (for 200 vs 2,000 docs): this process's
+// own peak, each child's (the PDF workers that run Poppler), and the whole tree's sampled every 20 ms.
 
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -54,6 +58,52 @@ long PeakRssKb() {
   getrusage(RUSAGE_SELF, &u);
   return u.ru_maxrss;
 }
+
+// A field of /proc/PID/status in kB ("VmRSS", "VmHWM"), 0 when the process is gone.
+long StatusKb(const std::string& pid, const std::string& field) {
+  std::ifstream in("/proc/" + pid + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.compare(0, field.size() + 1, field + ":") == 0) {
+      return std::atol(line.c_str() + field.size() + 1);
+    }
+  }
+  return 0;
+}
+
+// The live children of this process (of any of its threads).
+std::vector<std::string> ChildPids() {
+  std::vector<std::string> out;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "children");
+    for (std::string pid; in >> pid;) out.push_back(pid);
+  }
+  return out;
+}
+
+// Samples the RSS of this process plus its children while alive; keeps the largest sum.
+class TreeRssSampler {
+ public:
+  TreeRssSampler() : thread_([this] { Run(); }) {}
+  ~TreeRssSampler() { Stop(); }
+  long Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    return peak_kb_;
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      long kb = StatusKb("self", "VmRSS");
+      for (const std::string& pid : ChildPids()) kb += StatusKb(pid, "VmRSS");
+      peak_kb_ = std::max(peak_kb_, kb);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::atomic<bool> stop_{false};
+  long peak_kb_ = 0;
+  std::thread thread_;
+};
 
 std::string Quote(const std::string& s) {
   std::string q = "'";
@@ -218,8 +268,14 @@ int main(int argc, char** argv) {
   }
   fs::create_directories(work);
   if (e2e_only > 0) {
+    TreeRssSampler sampler;
     nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e");
     r["peak_rss_mb"] = PeakRssKb() / 1024.0;
+    // The workers outlive the batch (one per thread), so their own peaks can still be read.
+    nlohmann::json workers = nlohmann::json::array();
+    for (const std::string& pid : ChildPids()) workers.push_back(StatusKb(pid, "VmHWM") / 1024.0);
+    r["children_peak_rss_mb"] = workers;
+    r["tree_peak_rss_mb_sampled_20ms"] = sampler.Stop() / 1024.0;
     std::cout << r.dump(2) << "\n";
     fs::remove_all(work + "/e2e");
     return r.contains("error") ? 3 : 0;

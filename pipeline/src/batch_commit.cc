@@ -24,11 +24,12 @@ void BatchCommitter::Add(std::shared_ptr<WorkItem> item) {
     Result<bool> present = archive_.Contains(item->result.doc_id);
     if (!present.ok()) {
       Fail(*item, "commit", present.status());
-    } else if (*present || pending_ids_.count(item->result.doc_id) > 0) {
+    } else if (*present || pending_ids_.count(item->result.doc_id) > 0 ||
+               writing_ids_.count(item->result.doc_id) > 0) {
       MarkDuplicate(*item);
     } else {
       pending_ids_.insert(item->result.doc_id);
-      for (const auto& c : item->bundle->chunks) pending_bytes_ += c.text.size();
+      pending_bytes_ += BundleBytes(*item);
     }
   }
   pending_.push_back(std::move(item));
@@ -50,7 +51,7 @@ void BatchCommitter::AppendEdits(WorkItem& item, std::vector<index::JournalEdit>
   if (!AppendOutcomeEdits(archive_, r, edits).ok()) ++journal_errors_;
 }
 
-Status BatchCommitter::Write(const std::vector<std::shared_ptr<WorkItem>>& items) {
+Status BatchCommitter::WriteGroup(const std::vector<std::shared_ptr<WorkItem>>& items) {
   std::vector<index::DocumentBundle> bundles;
   std::vector<index::JournalEdit> edits;
   for (const auto& item : items) {
@@ -72,16 +73,43 @@ Status BatchCommitter::Write(const std::vector<std::shared_ptr<WorkItem>>& items
   return Status::Ok();
 }
 
-std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Flush() {
-  std::vector<std::shared_ptr<WorkItem>> items = std::move(pending_);
-  pending_.clear();
-  pending_ids_.clear();
-  pending_bytes_ = 0;
+uint64_t BatchCommitter::BundleBytes(const WorkItem& item) {
+  uint64_t bytes = 0;
+  if (!item.done && item.bundle) {
+    for (const auto& c : item.bundle->chunks) bytes += c.text.size();
+  }
+  return bytes;
+}
+
+std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Take() {
+  // At most one group's worth (documents arriving during a write may have piled up beyond it).
+  std::vector<std::shared_ptr<WorkItem>> items;
+  uint64_t bytes = 0;
+  size_t n = 0;
+  while (n < pending_.size() && static_cast<int>(n) < options_.commit_max_documents &&
+         (n == 0 || bytes < options_.commit_max_bytes)) {
+    bytes += BundleBytes(*pending_[n]);
+    ++n;
+  }
+  items.assign(std::make_move_iterator(pending_.begin()),
+               std::make_move_iterator(pending_.begin() + static_cast<std::ptrdiff_t>(n)));
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+  for (const auto& item : items) {
+    if (item->done || !item->bundle) continue;
+    writing_ids_.insert(item->result.doc_id);
+    pending_ids_.erase(item->result.doc_id);
+  }
+  pending_bytes_ -= std::min(pending_bytes_, bytes);
+  return items;
+}
+
+std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Write(
+    std::vector<std::shared_ptr<WorkItem>> items) {
   auto start = Clock::now();
-  Status s = Write(items);
+  Status s = WriteGroup(items);
   if (!s.ok()) {
     for (const auto& item : items) {
-      Status one = items.size() > 1 ? Write({item}) : s;
+      Status one = items.size() > 1 ? WriteGroup({item}) : s;
       if (one.ok()) continue;
       if (item->done || !item->bundle) {
         ++journal_errors_;  // only bookkeeping was lost; the outcome stands
@@ -90,7 +118,7 @@ std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Flush() {
       if (one.code() == StatusCode::kAlreadyExists) MarkDuplicate(*item);
       else Fail(*item, "commit", one);
       // The document is not in: record that (manifest for a duplicate, else the failure list).
-      if (!Write({item}).ok()) ++journal_errors_;
+      if (!WriteGroup({item}).ok()) ++journal_errors_;
     }
   }
   for (const auto& item : items) {
@@ -113,6 +141,52 @@ std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Flush() {
     else ++journal_errors_;
   }
   return items;
+}
+
+CommitWriter::CommitWriter(BatchCommitter& committer, const std::atomic<int>& coming, Finish finish)
+    : committer_(committer), coming_(coming), finish_(std::move(finish)) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+bool CommitWriter::Backlogged() const {
+  const IngestOptions& o = committer_.options();
+  return committer_.pending_documents() >= 2 * static_cast<size_t>(o.commit_max_documents) ||
+         committer_.pending_bytes() >= 2 * o.commit_max_bytes;
+}
+
+void CommitWriter::Add(std::shared_ptr<WorkItem> item) {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [&] { return !Backlogged(); });
+  committer_.Add(std::move(item));
+  cv_.notify_all();
+}
+
+void CommitWriter::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void CommitWriter::Run() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return closing_ || committer_.ShouldFlush(coming_.load() > 0); });
+    if (committer_.empty()) {
+      if (closing_) return;
+      continue;
+    }
+    std::vector<std::shared_ptr<WorkItem>> group = committer_.Take();
+    cv_.notify_all();  // an Add waiting on the backlog may go on
+    lock.unlock();
+    group = committer_.Write(std::move(group));
+    for (const auto& item : group) finish_(*item);
+    group.clear();
+    lock.lock();
+    committer_.EndWrite();
+  }
 }
 
 }  // namespace archivist::pipeline

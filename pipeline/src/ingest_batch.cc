@@ -150,6 +150,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     report.files[item.ordinal] = std::move(r);
   };
 
+  CommitWriter writer(committer, to_commit, finish);
   tbb::task_arena arena(threads);
   arena.execute([&] {
     namespace flow = tbb::flow;
@@ -198,17 +199,15 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
       ++to_commit;
       return item;
     });
-    // Commits are serial: RocksDB batches are ordered and the report is updated without locks.
-    // A document handed to the commit stage holds only its chunks and vectors, so it frees its
-    // limiter slot at once; the committer's own bounds cap what waits there.
+    // Hands finished documents to the writer thread (writes are serial there, and the report is
+    // updated only there). A document handed over holds only its chunks and vectors, so it frees
+    // its limiter slot at once; the writer's own bounds cap what waits there.
     using CommitNode = flow::multifunction_node<ItemPtr, std::tuple<flow::continue_msg>>;
     CommitNode commit(g, flow::serial, [&](ItemPtr item, CommitNode::output_ports_type& out) {
+      writer.Add(std::move(item));
       --to_commit;
-      committer.Add(std::move(item));
+      writer.Notify();
       std::get<0>(out).try_put(flow::continue_msg());
-      if (committer.ShouldFlush(to_commit.load() > 0)) {
-        for (ItemPtr& done : committer.Flush()) finish(*done);
-      }
     });
     flow::make_edge(source, limiter);
     flow::make_edge(limiter, extract);
@@ -221,8 +220,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     source.activate();
     g.wait_for_all();
   });
-  // The flush rule leaves nothing pending once the graph is idle; this only guards that invariant.
-  for (ItemPtr& done : committer.Flush()) finish(*done);
+  writer.Close();  // the graph is idle: write what is left
   report.commits = committer.writes();
   report.retired += committer.retired();
   report.journal_errors += committer.journal_errors();

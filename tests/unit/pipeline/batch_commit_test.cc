@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 
 #include "archivist/index/archive.h"
 
@@ -93,6 +94,51 @@ TEST_F(BatchCommitTest, ABadDocumentFailsAloneAndIsListed) {
   ASSERT_TRUE(failure.ok());
   EXPECT_TRUE(failure->has_value());
   EXPECT_FALSE(LookupManifest(*archive_, "/in/bad.txt")->has_value());
+}
+
+// The writer thread finishes every document exactly once, in commit order, and a document whose
+// bytes are in the group being written when it arrives is a duplicate, not a second copy.
+TEST_F(BatchCommitTest, TheWriterThreadFinishesEveryDocumentOnceAndCatchesInFlightTwins) {
+  IngestOptions options;
+  options.commit_max_documents = 4;
+  BatchCommitter c(*archive_, options);
+  std::atomic<int> coming{0};
+  std::map<std::string, int> finished;  // path -> times finished (written by the writer thread)
+  std::map<std::string, Outcome> outcome;
+  {
+    CommitWriter writer(c, coming, [&](WorkItem& item) {
+      ++finished[item.result.path];
+      outcome[item.result.path] = item.result.outcome;
+    });
+    for (int i = 0; i < 40; ++i) {
+      ++coming;  // as the build stage does before the commit node takes the document
+      auto item = Ready("doc" + std::to_string(i % 30), "memo number " + std::to_string(i % 30));
+      item->result.path = "/in/copy" + std::to_string(i) + ".txt";
+      item->abs_path = item->result.path;
+      writer.Add(item);
+      --coming;
+      writer.Notify();
+    }
+    writer.Close();
+  }
+  ASSERT_EQ(finished.size(), 40u);
+  int ingested = 0, duplicates = 0;
+  for (const auto& [path, times] : finished) {
+    EXPECT_EQ(times, 1) << path;
+    if (outcome[path] == Outcome::kIngested) ++ingested;
+    if (outcome[path] == Outcome::kDuplicate) ++duplicates;
+  }
+  EXPECT_EQ(ingested, 30);
+  EXPECT_EQ(duplicates, 10);
+  EXPECT_EQ(archive_->Stats()->documents, 30u);
+  EXPECT_GE(c.writes(), 1);
+  EXPECT_LE(c.writes(), 40);
+  for (int i = 0; i < 40; ++i) {
+    auto entry = LookupManifest(*archive_, "/in/copy" + std::to_string(i) + ".txt");
+    ASSERT_TRUE(entry.ok());
+    ASSERT_TRUE(entry->has_value()) << i;
+    EXPECT_EQ((*entry)->doc_id, "doc" + std::to_string(i % 30));
+  }
 }
 
 }  // namespace
