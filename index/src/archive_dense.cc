@@ -16,6 +16,9 @@ DenseIndexOptions DenseOptionsOf(const ArchiveOptions& o) {
   d.hnsw_m = o.hnsw_m;
   d.hnsw_ef_construction = o.hnsw_ef_construction;
   d.hnsw_ef_search = o.hnsw_ef_search;
+  d.ann_index = o.ann_index;
+  d.ivf_nlist = o.ivf_nlist;
+  d.ivf_nprobe = o.ivf_nprobe;
   return d;
 }
 

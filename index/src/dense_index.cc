@@ -2,6 +2,7 @@
 
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/HNSW.h>
@@ -10,6 +11,7 @@
 #include <faiss/index_io.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <mutex>
 
@@ -43,6 +45,32 @@ std::unique_ptr<faiss::Index> NewIndex(int dimension, bool hnsw, const DenseInde
   return idmap;
 }
 
+// k-means cells trained on an even sample of `vectors` (n of them): at most 64 points per cell,
+// so training costs seconds whatever n is.
+std::unique_ptr<faiss::Index> NewIvfIndex(int dimension, const DenseIndexOptions& o,
+                                          const std::vector<float>& vectors, size_t n) {
+  size_t nlist = o.ivf_nlist > 0 ? static_cast<size_t>(o.ivf_nlist)
+                                 : static_cast<size_t>(4.0 * std::sqrt(static_cast<double>(n)));
+  nlist = std::max<size_t>(1, std::min(nlist, n / 8));  // enough points per cell to train
+  auto* quantizer = new faiss::IndexFlatIP(dimension);
+  auto* ivf = new faiss::IndexIVFFlat(quantizer, dimension, nlist, faiss::METRIC_INNER_PRODUCT);
+  ivf->own_fields = true;
+  ivf->cp.max_points_per_centroid = 64;
+  auto idmap = std::make_unique<faiss::IndexIDMap2>(ivf);
+  idmap->own_fields = true;
+  const size_t d = static_cast<size_t>(dimension);
+  const size_t sample = std::min(n, nlist * 64);
+  std::vector<float> train(sample * d);
+  for (size_t i = 0; i < sample; ++i) {
+    const size_t src = i * n / std::max<size_t>(sample, 1);
+    std::copy_n(vectors.begin() + static_cast<std::ptrdiff_t>(src * d), d,
+                train.begin() + static_cast<std::ptrdiff_t>(i * d));
+  }
+  if (sample > 0) ivf->train(static_cast<IdType>(sample), train.data());
+  ivf->make_direct_map(true);  // reconstruct() for later rebuilds
+  return idmap;
+}
+
 }  // namespace
 
 Status DenseIndexOptions::Validate() const {
@@ -54,6 +82,12 @@ Status DenseIndexOptions::Validate() const {
   if (hnsw_ef_search < 8 || hnsw_ef_search > 4096)
     return Status::InvalidArgument("hnsw_ef_search must be within [8, 4096], got " +
                                    std::to_string(hnsw_ef_search));
+  if (ann_index != "hnsw" && ann_index != "ivf")
+    return Status::InvalidArgument("ann_index must be \"hnsw\" or \"ivf\", got \"" + ann_index + "\"");
+  if (ivf_nlist < 0 || ivf_nlist > 1000000)
+    return Status::InvalidArgument("ivf_nlist must be within [0, 1000000], got " + std::to_string(ivf_nlist));
+  if (ivf_nprobe < 1 || ivf_nprobe > 1000000)
+    return Status::InvalidArgument("ivf_nprobe must be within [1, 1000000], got " + std::to_string(ivf_nprobe));
   return Status::Ok();
 }
 
@@ -68,7 +102,7 @@ uint64_t DenseIndex::size() const {
 
 bool DenseIndex::approximate() const {
   std::shared_lock lock(mu_);
-  return hnsw_;
+  return approx_;
 }
 
 std::vector<uint64_t> DenseIndex::Ids() const {
@@ -102,13 +136,15 @@ Status DenseIndex::RebuildLocked(bool approximate) {
                   all.begin() + static_cast<std::ptrdiff_t>((i + 1) * dimension_));
     }
     all = {};
-    auto fresh = NewIndex(dimension_, approximate, options_);
+    auto fresh = approximate && options_.ann_index == "ivf"
+                     ? NewIvfIndex(dimension_, options_, live, ids.size())
+                     : NewIndex(dimension_, approximate, options_);
     if (!ids.empty()) fresh->add_with_ids(static_cast<IdType>(ids.size()), live.data(), ids.data());
     index_ = std::move(fresh);
   } catch (const faiss::FaissException& e) {
     return Status::Internal(std::string("FAISS rebuild failed: ") + e.what());
   }
-  hnsw_ = approximate;
+  approx_ = approximate;
   tombstones_.clear();
   return Status::Ok();
 }
@@ -126,7 +162,7 @@ Status DenseIndex::Add(const std::vector<uint64_t>& ids, const std::vector<float
     if (IdMap(index_.get())->rev_map.count(id)) again.push_back(id);
   try {
     if (!again.empty()) {
-      if (hnsw_) {
+      if (approx_) {
         for (IdType id : again) tombstones_.insert(static_cast<uint64_t>(id));
         ARCHIVIST_RETURN_IF_ERROR(RebuildLocked(true));
       } else {
@@ -138,21 +174,21 @@ Status DenseIndex::Add(const std::vector<uint64_t>& ids, const std::vector<float
   } catch (const faiss::FaissException& e) {
     return Status::Internal(std::string("FAISS add failed: ") + e.what());
   }
-  if (!hnsw_ && static_cast<uint64_t>(index_->ntotal) > options_.ann_threshold)
+  if (!approx_ && static_cast<uint64_t>(index_->ntotal) > options_.ann_threshold)
     return RebuildLocked(true);
   return Status::Ok();
 }
 
 Status DenseIndex::SwitchIfOverThreshold() {
   std::unique_lock lock(mu_);
-  if (hnsw_ || static_cast<uint64_t>(index_->ntotal) <= options_.ann_threshold) return Status::Ok();
+  if (approx_ || static_cast<uint64_t>(index_->ntotal) <= options_.ann_threshold) return Status::Ok();
   return RebuildLocked(true);
 }
 
 Status DenseIndex::Remove(const std::vector<uint64_t>& ids) {
   if (ids.empty()) return Status::Ok();
   std::unique_lock lock(mu_);
-  if (hnsw_) {
+  if (approx_) {
     for (uint64_t id : ids)
       if (IdMap(index_.get())->rev_map.count(static_cast<IdType>(id))) tombstones_.insert(id);
     const uint64_t total = static_cast<uint64_t>(index_->ntotal);
@@ -189,7 +225,11 @@ Result<std::vector<std::pair<uint64_t, float>>> DenseIndex::Search(const std::ve
     std::vector<float> dist(static_cast<size_t>(n));
     std::vector<IdType> labels(static_cast<size_t>(n));
     try {
-      if (hnsw_) {
+      if (auto* ivf = dynamic_cast<const faiss::IndexIVF*>(idmap->index)) {
+        faiss::SearchParametersIVF params;
+        params.nprobe = std::min<size_t>(static_cast<size_t>(options_.ivf_nprobe), ivf->nlist);
+        idmap->index->search(1, query.data(), n, dist.data(), labels.data(), &params);
+      } else if (approx_) {
         // The beam must be at least as wide as the answer; per-call parameters keep concurrent
         // searches from racing on the index's own efSearch.
         faiss::SearchParametersHNSW params;
@@ -267,10 +307,11 @@ Result<std::unique_ptr<DenseIndex>> DenseIndex::Load(const std::string& path, in
   if (!loaded || loaded->d != dimension || idmap == nullptr ||
       idmap->id_map.size() != static_cast<size_t>(idmap->ntotal))
     return Status::Corruption("'" + path + "' holds an index of an unexpected kind");
-  out->hnsw_ = dynamic_cast<faiss::IndexHNSW*>(idmap->index) != nullptr;
-  if (!out->hnsw_ && dynamic_cast<faiss::IndexFlat*>(idmap->index) == nullptr)
+  out->approx_ = dynamic_cast<faiss::IndexHNSW*>(idmap->index) != nullptr ||
+                 dynamic_cast<faiss::IndexIVF*>(idmap->index) != nullptr;
+  if (!out->approx_ && dynamic_cast<faiss::IndexFlat*>(idmap->index) == nullptr)
     return Status::Corruption("'" + path + "' holds an index of an unexpected kind");
-  if (!out->hnsw_ && !out->tombstones_.empty())
+  if (!out->approx_ && !out->tombstones_.empty())
     return Status::Corruption("'" + path + "' has tombstones in an exact index");
   out->index_ = std::move(loaded);
   out->ApplySearchParamsLocked();

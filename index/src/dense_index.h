@@ -1,12 +1,13 @@
 #pragma once
 // The FAISS side of the archive: inner-product search over chunk vectors keyed by chunk id, always
 // behind an IndexIDMap2. Exact (IndexFlatIP) while the collection is small; once it holds more than
-// `ann_threshold` vectors it is rebuilt as an HNSW graph (IndexHNSWFlat), which answers in roughly
-// logarithmic time at a small recall cost. Derived from the vectors column family; persisted to one
+// `ann_threshold` vectors it is rebuilt as an HNSW graph (IndexHNSWFlat) or an inverted file of
+// k-means cells (IndexIVFFlat, `ann_index`), which answer in sub-linear time at a small recall cost. Derived from the vectors column family; persisted to one
 // file that also records the RocksDB sequence number it reflects, so a stale file is caught up (or
 // rebuilt) on open.
 //
-// HNSW in FAISS cannot remove vectors, so removals from an HNSW index are tombstones: filtered out
+// HNSW in FAISS cannot remove vectors (and IVF's removal breaks IndexIDMap2's id table), so removals
+// from an approximate index are tombstones: filtered out
 // of every answer, persisted with the index, and purged by rebuilding the graph once they exceed a
 // fifth of it (the rebuild drops back to exact search when the live count fell below half the
 // threshold: hysteresis, so a collection hovering at the threshold does not flip back and forth).
@@ -32,6 +33,11 @@ struct DenseIndexOptions {
   int hnsw_m = 32;                  // graph degree. Default: 32
   int hnsw_ef_construction = 80;    // build-time beam. Default: 80
   int hnsw_ef_search = 96;          // query-time beam (raised to k when k is larger). Default: 96
+  // The approximate index above the threshold: "hnsw" (IndexHNSWFlat) or "ivf" (IndexIVFFlat over
+  // k-means cells trained on a sample of the vectors at the switch). Default: "hnsw"
+  std::string ann_index = "hnsw";
+  int ivf_nlist = 0;    // IVF cells; 0: 4 x sqrt(vectors at the switch). Default: 0
+  int ivf_nprobe = 32;  // IVF cells visited per query. Default: 32
 
   Status Validate() const;
 };
@@ -46,7 +52,7 @@ class DenseIndex {
   int dimension() const { return dimension_; }
   // Live vectors (tombstones excluded).
   uint64_t size() const;
-  // True once the index is an HNSW graph.
+  // True once the index is approximate (HNSW or IVF).
   bool approximate() const;
   // Every live id, in no particular order.
   std::vector<uint64_t> Ids() const;
@@ -78,8 +84,8 @@ class DenseIndex {
   int dimension_;
   DenseIndexOptions options_;
   std::unique_ptr<faiss::Index> index_;
-  bool hnsw_ = false;
-  std::unordered_set<uint64_t> tombstones_;  // HNSW only
+  bool approx_ = false;
+  std::unordered_set<uint64_t> tombstones_;  // approximate index only
   mutable std::shared_mutex mu_;
 };
 

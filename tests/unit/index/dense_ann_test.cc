@@ -76,15 +76,16 @@ double RecallAt10(const DenseIndex& exact, const DenseIndex& ann,
 
 class DenseAnnTest : public ArchiveTest {};
 
-TEST_F(DenseAnnTest, HnswRecallDeletesAndPersistence) {
-  if (!std::filesystem::exists(IrRoot("cacm") + "/docs.jsonl"))
-    GTEST_SKIP() << "shared corpora not available at " << IrRoot("cacm");
+// Recall against exact search, deletes (tombstones), persistence and the drop back to exact, for
+// one kind of approximate index.
+void CheckApproximateIndex(const std::string& dir, const std::string& kind, double min_recall) {
   RealVectors v = CacmVectors();
   ASSERT_GT(v.ids.size(), 3000u);
   DenseIndexOptions exact_opts;
   exact_opts.ann_threshold = 1u << 30;
   DenseIndexOptions ann_opts;
   ann_opts.ann_threshold = 1000;
+  ann_opts.ann_index = kind;
   DenseIndex exact(v.dim, exact_opts), ann(v.dim, ann_opts);
   // Added in batches so the switch happens mid-way and later batches go into the graph.
   for (size_t start = 0; start < v.ids.size(); start += 700) {
@@ -100,7 +101,7 @@ TEST_F(DenseAnnTest, HnswRecallDeletesAndPersistence) {
   EXPECT_FALSE(exact.approximate());
   EXPECT_EQ(ann.size(), v.ids.size());
   const double recall = RecallAt10(exact, ann, v.queries);
-  EXPECT_GE(recall, 0.95);
+  EXPECT_GE(recall, min_recall) << kind;
 
   // Delete every 10th vector (a tombstone each, below the purge fraction): never answered again.
   std::vector<uint64_t> gone;
@@ -116,18 +117,18 @@ TEST_F(DenseAnnTest, HnswRecallDeletesAndPersistence) {
     EXPECT_EQ(a->size(), 10u);
     for (const auto& [id, s] : *a) EXPECT_EQ(gone_set.count(id), 0u) << id;
   }
-  EXPECT_GE(RecallAt10(exact, ann, v.queries), 0.95);
+  EXPECT_GE(RecallAt10(exact, ann, v.queries), min_recall) << kind;
 
   // The file keeps the graph, the tombstones and the sequence.
-  std::filesystem::create_directories(dir_);
-  ASSERT_TRUE(ann.Save(dir_ + "/ann.faiss", 77).ok());
+  std::filesystem::create_directories(dir);
+  ASSERT_TRUE(ann.Save(dir + "/ann.faiss", 77).ok());
   uint64_t seq = 0;
-  auto loaded = DenseIndex::Load(dir_ + "/ann.faiss", v.dim, ann_opts, &seq);
+  auto loaded = DenseIndex::Load(dir + "/ann.faiss", v.dim, ann_opts, &seq);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(seq, 77u);
   EXPECT_TRUE((*loaded)->approximate());
   EXPECT_EQ((*loaded)->size(), ann.size());
-  EXPECT_GE(RecallAt10(exact, **loaded, v.queries), 0.95);
+  EXPECT_GE(RecallAt10(exact, **loaded, v.queries), min_recall) << kind;
 
   // Deleting most of the collection purges the tombstones and drops back to exact search.
   std::vector<uint64_t> most(v.ids.begin(), v.ids.begin() + 2900);
@@ -138,12 +139,30 @@ TEST_F(DenseAnnTest, HnswRecallDeletesAndPersistence) {
   EXPECT_DOUBLE_EQ(RecallAt10(exact, ann, v.queries), 1.0);
 }
 
+TEST_F(DenseAnnTest, HnswRecallDeletesAndPersistence) {
+  if (!std::filesystem::exists(IrRoot("cacm") + "/docs.jsonl"))
+    GTEST_SKIP() << "shared corpora not available at " << IrRoot("cacm");
+  CheckApproximateIndex(dir_, "hnsw", 0.95);
+}
+
+TEST_F(DenseAnnTest, IvfRecallDeletesAndPersistence) {
+  if (!std::filesystem::exists(IrRoot("cacm") + "/docs.jsonl"))
+    GTEST_SKIP() << "shared corpora not available at " << IrRoot("cacm");
+  CheckApproximateIndex(dir_, "ivf", 0.95);
+}
+
 TEST_F(DenseAnnTest, OptionsAreValidated) {
   ArchiveOptions o;
   o.hnsw_m = 1;
   EXPECT_EQ(Archive::Open(dir_, embedder_.get(), o).status().code(), StatusCode::kInvalidArgument);
   o = {};
   o.hnsw_ef_search = 0;
+  EXPECT_EQ(Archive::Open(dir_, embedder_.get(), o).status().code(), StatusCode::kInvalidArgument);
+  o = {};
+  o.ann_index = "lsh";
+  EXPECT_EQ(Archive::Open(dir_, embedder_.get(), o).status().code(), StatusCode::kInvalidArgument);
+  o = {};
+  o.ivf_nprobe = 0;
   EXPECT_EQ(Archive::Open(dir_, embedder_.get(), o).status().code(), StatusCode::kInvalidArgument);
 }
 

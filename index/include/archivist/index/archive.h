@@ -31,6 +31,12 @@ struct ArchiveOptions {
   int hnsw_m = 32;                 // HNSW graph degree. Default: 32
   int hnsw_ef_construction = 80;   // HNSW build beam. Default: 80
   int hnsw_ef_search = 96;         // HNSW query beam (at least the number of candidates). Default: 96
+  // The approximate index: "hnsw" (graph; slow to build at scale on few cores) or "ivf" (k-means
+  // cells trained on a sample at the switch; fast to build, probes `ivf_nprobe` of `ivf_nlist`
+  // cells, nlist 0 = 4 x sqrt(vectors)). Default: "hnsw", 0, 32
+  std::string ann_index = "hnsw";
+  int ivf_nlist = 0;
+  int ivf_nprobe = 32;
   // Lexical postings: once this many chunks were committed since the last fold, their per-chunk
   // postings are folded into compressed 128-posting blocks that queries skip through (MaxScore);
   // closing a writable archive folds the rest. Default: 10,000
