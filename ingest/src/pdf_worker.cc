@@ -7,8 +7,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "pdf_worker.h"
 #include "pdf_worker_protocol.h"
@@ -147,6 +149,12 @@ std::string Serve(std::string_view request) {
     }
     case RequestKind::kTestHang:
       for (;;) pause();
+    case RequestKind::kTestAllocate: {
+      if (g_limit_bytes == 0) return ErrorResponse(Status::Unsupported("worker has no memory limit"));
+      // Untouched blocks: RLIMIT_AS refuses the address space long before any RAM is used.
+      std::vector<std::unique_ptr<char[]>> blocks;
+      for (;;) blocks.emplace_back(new char[64 << 20]);
+    }
   }
   return ErrorResponse(Status::Internal("malformed request to the PDF worker"));
 }

@@ -34,9 +34,12 @@ Result<PixHolder> RenderPdfPageInWorker(std::string_view bytes, const ExtractOpt
 Result<std::string> FindPdfWorker(const ExtractOptions& options);
 
 // Test hooks acting on this thread's worker (started if needed): make it raise `signal` while
-// serving a request, or hang until options.deadline kills it; the pid (-1 when none is running).
+// serving a request, hang until options.deadline kills it, or allocate until its memory limit
+// refuses (kUnsupported when it runs without one, e.g. under AddressSanitizer); the pid (-1
+// when none is running).
 Status CrashPdfWorkerForTest(const ExtractOptions& options, int signal);
 Status HangPdfWorkerForTest(const ExtractOptions& options);
+Status ExhaustPdfWorkerMemoryForTest(const ExtractOptions& options);
 int PdfWorkerPidForTest();
 
 // ---- Worker side (pdf_worker.cc) ----

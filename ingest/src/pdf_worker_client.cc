@@ -109,11 +109,14 @@ class PdfWorker {
                                  strerror(errno));
     }
     // The child gets its end as fd 3; dup2 onto a different number clears close-on-exec there.
-    // Its stdout goes to /dev/null so nothing Poppler prints can mix into the caller's output.
+    // Its stdout and stderr go to /dev/null: Poppler prints "Out of memory" for every allocation
+    // the memory limit refuses, and nothing may mix into the caller's output; what matters comes
+    // back as a Status.
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     const int child_fd = sv[1] == 3 ? fcntl(sv[1], F_DUPFD_CLOEXEC, 10) : sv[1];
     posix_spawn_file_actions_adddup2(&actions, child_fd, 3);
     // Default signal handling and an empty mask in the worker, whatever the caller has set.
@@ -331,17 +334,33 @@ Result<PixHolder> RenderPdfPageInWorker(std::string_view bytes, const ExtractOpt
   return pix;
 }
 
+namespace {
+
+// A test request's outcome: the transport's error, else the Status the worker answered.
+Status CallForTest(const std::string& request, const ExtractOptions& options,
+                   std::string_view stage) {
+  ARCHIVIST_ASSIGN_OR_RETURN(std::string response,
+                             ThreadWorker().Call(request, options, stage, 0));
+  Reader r(response);
+  return ReadResponseStatus(&r);
+}
+
+}  // namespace
+
 Status CrashPdfWorkerForTest(const ExtractOptions& options, int signal) {
   std::string request = Request(RequestKind::kTestCrash, options);
   Writer w;
   w.I32(signal);
   request += w.data();
-  return ThreadWorker().Call(request, options, "a test crash", 0).status();
+  return CallForTest(request, options, "a test crash");
 }
 
 Status HangPdfWorkerForTest(const ExtractOptions& options) {
-  return ThreadWorker().Call(Request(RequestKind::kTestHang, options), options, "a test hang", 0)
-      .status();
+  return CallForTest(Request(RequestKind::kTestHang, options), options, "a test hang");
+}
+
+Status ExhaustPdfWorkerMemoryForTest(const ExtractOptions& options) {
+  return CallForTest(Request(RequestKind::kTestAllocate, options), options, "a test allocation");
 }
 
 int PdfWorkerPidForTest() { return ThreadWorker().pid(); }

@@ -13,12 +13,13 @@
 
 namespace archivist::ingest::worker {
 
-// Request kinds. The two kTest* kinds exist so tests can make a real worker crash or hang.
+// Request kinds. The kTest* kinds exist so tests can make a real worker crash or hang.
 enum class RequestKind : uint8_t {
   kExtract = 1,     // payload: PDF bytes -> PendingExtraction
   kRender = 2,      // payload: page number, PDF bytes -> RenderedPage
   kTestCrash = 90,  // payload: signal number; the worker raises it
   kTestHang = 91,   // the worker sleeps until killed
+  kTestAllocate = 92,  // the worker allocates until its memory limit refuses
 };
 
 // Appends fixed-width little-endian values; strings are a u64 length then the bytes.

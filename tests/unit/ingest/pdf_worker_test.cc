@@ -238,6 +238,22 @@ TEST(PdfWorkerTest, CrashingWorkerIsATypedErrorAndTheNextDocumentWorks) {
   }
 }
 
+TEST(PdfWorkerTest, MemoryLimitIsATypedErrorAndTheNextDocumentWorks) {
+  ExtractOptions options = Isolated(true);
+  options.pdf_worker_memory_mb = 512;
+  ExpectNextDocumentWorks();  // default limit; the changed limit below starts a new worker
+  const Status status = ExhaustPdfWorkerMemoryForTest(options);
+  if (status.code() == StatusCode::kUnsupported) {
+    GTEST_SKIP() << "the worker runs without RLIMIT_AS (AddressSanitizer build)";
+  }
+  EXPECT_EQ(status.code(), StatusCode::kResourceExhausted) << status.ToString();
+  EXPECT_NE(status.message().find("memory limit (pdf_worker_memory_mb = 512)"), std::string::npos)
+      << status.ToString();
+  EXPECT_EQ(PdfWorkerPidForTest(), -1);  // a worker that ran out of memory is not reused
+  auto next = ExtractWithoutOcr(kOnePage, options);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+}
+
 bool IsZombieOrGone(int pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
@@ -279,9 +295,9 @@ TEST(PdfWorkerTest, MissingWorkerIsUnavailableAndNamesTheWayOut) {
   EXPECT_NE(result.status().message().find("pdf_worker_path"), std::string::npos);
 }
 
-// The two corpus files that hang inside a single Poppler call (a decompression bomb while the text
-// list is built; a cyclic form-field tree at open) end as typed timeouts, and the worker serves
-// the next document.
+// The two corpus files that hang inside a single Poppler call end as typed timeouts, and the
+// worker serves the next document: a cyclic form-field tree at open, and a 1.16 GB JBIG2 image
+// that Poppler decodes while building the text list once the memory limit lets it allocate one.
 TEST(PdfWorkerTest, CorpusFilesThatHangPopplerEndAsTypedTimeouts) {
   const std::vector<std::string> files = {CorpusDir() + "/pdfjs/bomb_giant.pdf",
                                           CorpusDir() + "/qpdf-qtest/shared-unnamed-field.pdf"};
@@ -294,6 +310,7 @@ TEST(PdfWorkerTest, CorpusFilesThatHangPopplerEndAsTypedTimeouts) {
     auto bytes = ReadFile(file, 1 << 28);
     ASSERT_TRUE(bytes.ok());
     ExtractOptions options = Isolated(true);
+    options.pdf_worker_memory_mb = 0;
     options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     auto result = ExtractWithoutOcr(*bytes, options);
     ASSERT_FALSE(result.ok());
@@ -302,6 +319,23 @@ TEST(PdfWorkerTest, CorpusFilesThatHangPopplerEndAsTypedTimeouts) {
         << result.status().ToString();
     ExpectNextDocumentWorks();
   }
+}
+
+// Under the default memory limit the JBIG2 bomb's image cannot be allocated, Poppler skips it and
+// the page's text comes through.
+TEST(PdfWorkerTest, DefaultMemoryLimitDefusesTheJbig2Bomb) {
+  const std::string file = CorpusDir() + "/pdfjs/bomb_giant.pdf";
+  if (!std::filesystem::exists(file)) GTEST_SKIP() << "corpus not found: " << file;
+  auto bytes = ReadFile(file, 1 << 28);
+  ASSERT_TRUE(bytes.ok());
+  ExtractOptions options = Isolated(true);
+  if (ExhaustPdfWorkerMemoryForTest(options).code() == StatusCode::kUnsupported) {
+    GTEST_SKIP() << "the worker runs without RLIMIT_AS (AddressSanitizer build)";
+  }
+  options.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  auto result = ExtractWithoutOcr(*bytes, options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_NE(result->document.pages.at(0).text.find("GIANT JBIG2 BOMB"), std::string::npos);
 }
 
 }  // namespace

@@ -67,9 +67,12 @@ struct ExtractOptions {
   // The worker executable (archivist-extract-worker). Empty: $ARCHIVIST_EXTRACT_WORKER, else next
   // to the running executable, else the install and build locations. Default: "".
   std::string pdf_worker_path;
-  // Address-space limit of each worker (RLIMIT_AS) in MiB, so a decompression bomb ends as a
-  // kResourceExhausted error instead of swapping; 0 = no limit. Default: 4096.
-  int64_t pdf_worker_memory_mb = 4096;
+  // Address-space limit of each worker (RLIMIT_AS) in MiB, so a decompression bomb cannot swap
+  // the machine: Poppler skips an image it cannot allocate (the text survives), and a failure it
+  // cannot survive ends as kResourceExhausted "... memory limit ...". 1 GiB holds a 60-megapixel
+  // rendering several times over; pdfjs/bomb_giant.pdf (a 1.16 GB JBIG2 image) is skipped in
+  // 0.2 s under it but decodes until the deadline under 2 GiB. 0 = no limit. Default: 1024.
+  int64_t pdf_worker_memory_mb = 1024;
 
   Status Validate() const;
 };
