@@ -2,6 +2,8 @@
 // caller can kill (ingest/src/pdf_worker.h). Started by the library, not by people:
 //   archivist-extract-worker --fd N --memory-mb M
 
+#include <fontconfig/fontconfig.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,5 +27,9 @@ int main(int argc, char** argv) {
                  "process; usage: archivist-extract-worker --fd N [--memory-mb M]\n");
     return 2;
   }
+  // Poppler's fontconfig would otherwise read caches and configuration under $HOME; the archive
+  // touches nothing outside its data directory (the air-gap test checks the worker too). Must run
+  // before the first PDF is opened.
+  FcConfigEnableHome(FcFalse);
   return archivist::ingest::RunPdfWorker(fd, memory_mb);
 }
