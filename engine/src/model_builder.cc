@@ -111,6 +111,9 @@ Status WriteRandomModel(const RandomModelSpec& spec, const std::string& path) {
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.pre", GgufValue::String("gpt-2")));
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.tokens", GgufValue::StringArray(tokens)));
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.token_type", GgufValue::I32Array(types)));
+  // Byte tokens only, so no merges; the reference implementation refuses a gpt2 vocabulary
+  // without the key, and the benchmark models are meant to load there too.
+  ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.merges", GgufValue::StringArray({})));
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.bos_token_id", u32(eos)));
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.eos_token_id", u32(eos)));
   ARCHIVIST_RETURN_IF_ERROR(w.Add("tokenizer.ggml.add_bos_token", GgufValue::Bool(true)));
