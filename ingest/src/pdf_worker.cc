@@ -49,7 +49,7 @@ std::string MemoryMessage(int64_t memory_mb) {
 // Poppler aborts when an allocation fails (gmalloc), which under RLIMIT_AS is the usual end of a
 // decompression bomb. If the address space is near the limit when SIGABRT arrives, the caller is
 // told "memory limit" rather than a bare crash. Only async-signal-safe calls here.
-void OnAbort(int) {
+[[maybe_unused]] void OnAbort(int) {
   char buf[64] = {};
   const int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
   if (fd >= 0) {
