@@ -381,7 +381,7 @@ int Quality(const std::string& dir, const std::string& corpora) {
 int Usage() {
   std::cerr << "usage: archivist_index_bench build|search|quality --dir DIR [--chunks N] "
                "[--engine ours|xapian] [--queries N] [--corpora DIR] [--ann-threshold N] "
-               "[--fold-chunks N] [--lexical-only] [--stop-at N] [--resume]\n";
+               "[--fold-chunks N] [--ann-index hnsw|ivf] [--lexical-only] [--stop-at N] [--resume]\n";
   return 1;
 }
 
@@ -407,6 +407,7 @@ int main(int argc, char** argv) {
     else if (a == "--corpora") corpora = next();
     else if (a == "--ann-threshold") ao.ann_threshold = std::stoull(next());
     else if (a == "--fold-chunks") ao.fold_chunks = std::stoull(next());
+    else if (a == "--ann-index") ao.ann_index = next();
     else if (a == "--lexical-only") lexical_only = true;
     else if (a == "--stop-at") stop_at = std::stoull(next());
     else if (a == "--resume") resume = true;

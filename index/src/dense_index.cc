@@ -12,8 +12,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
+
+#include <sys/stat.h>
 
 #include "archivist/base/file_util.h"
 #include "coding.h"
@@ -276,11 +280,25 @@ Status DenseIndex::Save(const std::string& path, uint64_t sequence) const {
 Result<std::unique_ptr<DenseIndex>> DenseIndex::Load(const std::string& path, int dimension,
                                                      const DenseIndexOptions& options,
                                                      uint64_t* sequence) {
-  ARCHIVIST_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
-  const std::string_view view(data);
+  // Streamed from the file: reading it whole first would hold the vectors three times at once
+  // (file bytes, FAISS's reader buffer, the index), 4.6 GiB peak for 1M x 384 instead of 1.5.
+  std::unique_ptr<FILE, int (*)(FILE*)> fp(std::fopen(path.c_str(), "rbe"), &std::fclose);
+  if (!fp) return Status::NotFound("cannot open '" + path + "': " + std::strerror(errno));
+  struct stat st{};
+  if (::fstat(::fileno(fp.get()), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::Corruption("'" + path + "' is not a regular file");
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  auto read_exact = [&](size_t n) -> Result<std::string> {
+    std::string buf(n, '\0');
+    if (n != 0 && std::fread(buf.data(), 1, n, fp.get()) != n)
+      return Status::Corruption("'" + path + "' is truncated");
+    return buf;
+  };
   size_t pos = kMagicV1.size() + 12;
+  ARCHIVIST_ASSIGN_OR_RETURN(std::string header, read_exact(std::min<uint64_t>(pos, file_size)));
+  const std::string_view view(header);
   const bool v2 = view.substr(0, kMagicV2.size()) == kMagicV2;
-  if (data.size() < pos || (!v2 && view.substr(0, kMagicV1.size()) != kMagicV1))
+  if (header.size() < pos || (!v2 && view.substr(0, kMagicV1.size()) != kMagicV1))
     return Status::Corruption("'" + path + "' is not an Archivist dense index file");
   *sequence = GetBe64(view.substr(kMagicV1.size()));
   int dim = static_cast<int>(GetBe32(view.substr(kMagicV1.size() + 8)));
@@ -289,14 +307,15 @@ Result<std::unique_ptr<DenseIndex>> DenseIndex::Load(const std::string& path, in
                               "-dimensional vectors, expected " + std::to_string(dimension));
   auto out = std::make_unique<DenseIndex>(dimension, options);
   if (v2) {
-    if (data.size() < pos + 8) return Status::Corruption("'" + path + "' is truncated");
-    const uint64_t count = GetBe64(view.substr(pos));
+    ARCHIVIST_ASSIGN_OR_RETURN(std::string count_bytes, read_exact(8));
     pos += 8;
-    if (count > (data.size() - pos) / 8) return Status::Corruption("'" + path + "' is truncated");
-    for (uint64_t i = 0; i < count; ++i, pos += 8) out->tombstones_.insert(GetBe64(view.substr(pos)));
+    const uint64_t count = GetBe64(count_bytes);
+    if (count > (file_size - pos) / 8) return Status::Corruption("'" + path + "' is truncated");
+    ARCHIVIST_ASSIGN_OR_RETURN(std::string ids, read_exact(count * 8));
+    const std::string_view ids_view(ids);
+    for (uint64_t i = 0; i < count; ++i) out->tombstones_.insert(GetBe64(ids_view.substr(i * 8)));
   }
-  faiss::VectorIOReader reader;
-  reader.data.assign(data.begin() + static_cast<std::ptrdiff_t>(pos), data.end());
+  faiss::FileIOReader reader(fp.get());
   std::unique_ptr<faiss::Index> loaded;
   try {
     loaded.reset(faiss::read_index(&reader));

@@ -217,3 +217,42 @@ TEST_F(DenseAnnTest, ArchiveCatchesUpStaleHnswFile) {
 
 }  // namespace
 }  // namespace archivist::index::testing
+
+namespace archivist::index::testing {
+namespace {
+
+// The file is streamed into FAISS rather than read whole (1M x 384 vectors would be held three
+// times); a file cut anywhere must still be a typed error, never a crash or a short index.
+TEST_F(DenseAnnTest, TruncatedIndexFileIsACorruptionError) {
+  std::filesystem::create_directories(dir_);
+  DenseIndex index(8);
+  std::vector<uint64_t> ids;
+  std::vector<float> vectors;
+  for (uint64_t i = 1; i <= 50; ++i) {
+    ids.push_back(i);
+    for (int d = 0; d < 8; ++d) vectors.push_back(static_cast<float>((i * 7 + d * 3) % 11) - 5.0f);
+  }
+  ASSERT_TRUE(index.Add(ids, vectors).ok());
+  const std::string path = dir_ + "/whole.faiss";
+  ASSERT_TRUE(index.Save(path, 42).ok());
+  uint64_t sequence = 0;
+  auto whole = DenseIndex::Load(path, 8, {}, &sequence);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  EXPECT_EQ(sequence, 42u);
+  EXPECT_EQ((*whole)->size(), 50u);
+  EXPECT_EQ(DenseIndex::Load(path, 16, {}, &sequence).status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(DenseIndex::Load(dir_ + "/absent.faiss", 8, {}, &sequence).status().code(),
+            StatusCode::kNotFound);
+
+  const auto size = std::filesystem::file_size(path);
+  for (uint64_t cut : {uint64_t{0}, uint64_t{10}, uint64_t{28}, uint64_t{40}, size / 2, size - 1}) {
+    const std::string cut_path = dir_ + "/cut.faiss";
+    std::filesystem::copy_file(path, cut_path, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::resize_file(cut_path, cut);
+    auto loaded = DenseIndex::Load(cut_path, 8, {}, &sequence);
+    EXPECT_EQ(loaded.status().code(), StatusCode::kCorruption) << "cut at " << cut;
+  }
+}
+
+}  // namespace
+}  // namespace archivist::index::testing
