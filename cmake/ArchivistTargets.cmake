@@ -36,6 +36,10 @@ function(archivist_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_compile_options(${name} PRIVATE ${ARCHIVIST_WARNINGS})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
+  # Tests that ingest PDFs spawn the worker from the build tree; building one test alone must work.
+  if(TARGET archivist-extract-worker)
+    add_dependencies(${name} archivist-extract-worker)
+  endif()
   target_compile_definitions(${name} PRIVATE
     ARCHIVIST_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     ARCHIVIST_BINARY_DIR="${PROJECT_BINARY_DIR}")
