@@ -96,6 +96,10 @@ struct Counters {
   std::map<std::string, uint64_t> media_types;  // documents per media type (schema 2)
 };
 
+// How many times each plain optional word occurs in the query: repeated words weigh more,
+// saturating like BM25's k3 = 1 query-term factor. Both lexical scorers use it.
+std::unordered_map<std::string, int> ShouldTermCounts(const ParsedQuery& q);
+
 class ArchiveImpl final : public Archive {
  public:
   ArchiveImpl(std::string dir, const Embedder* embedder, const ArchiveOptions& options);
@@ -191,6 +195,8 @@ class ArchiveImpl final : public Archive {
   Status AddExclusions(const QueryClause& c, const std::vector<std::string>& terms,
                        const ReadView& view, std::unordered_set<uint64_t>* excluded);
   Result<LexicalResult> PrunedTopK(const ParsedQuery& q, int depth, const ReadView& view);
+  // BM25 with the configured k1, b and the collection's current average chunk length.
+  Bm25 Bm25For(const Counters& counters) const;
   bool PassesFilters(const DocInfo& doc, const QueryFilters& f) const;
   Result<LexicalResult> LexicalSearch(const ParsedQuery& q, int depth, bool exhaustive);
   Result<LexicalResult> ExhaustiveSearch(const ParsedQuery& q, int depth, const ReadView& view);

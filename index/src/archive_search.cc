@@ -208,13 +208,25 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::LexicalSearch(const ParsedQuery&
   return PrunedTopK(q, depth, view);
 }
 
+std::unordered_map<std::string, int> ShouldTermCounts(const ParsedQuery& q) {
+  std::unordered_map<std::string, int> qtf;
+  for (const QueryClause& c : q.clauses)
+    if (c.occur == Occur::kShould && !c.phrase && !c.prefix) ++qtf[c.terms[0]];
+  return qtf;
+}
+
+Bm25 ArchiveImpl::Bm25For(const Counters& counters) const {
+  const uint64_t n = counters.chunks;
+  return Bm25{options_.bm25_k1, options_.bm25_b,
+              n > 0 ? static_cast<double>(counters.total_length) / static_cast<double>(n) : 1.0};
+}
+
 Result<ArchiveImpl::LexicalResult> ArchiveImpl::ExhaustiveSearch(const ParsedQuery& q, int depth,
                                                                  const ReadView& view) {
   LexicalResult out;
   const Counters counters = CountersSnapshot();
   const uint64_t n = counters.chunks;
-  Bm25 bm25{options_.bm25_k1, options_.bm25_b,
-            n > 0 ? static_cast<double>(counters.total_length) / static_cast<double>(n) : 1.0};
+  const Bm25 bm25 = Bm25For(counters);
   auto tf_part = [&](uint32_t tf, uint32_t len) { return bm25.TfPart(tf, len); };
   struct Acc {
     double score = 0.0;
@@ -223,10 +235,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::ExhaustiveSearch(const ParsedQue
   std::unordered_map<uint64_t, Acc> acc;
   uint64_t required = 0;
   size_t bit = 0;
-  // Repeated optional words weigh more, saturating like BM25's k3 = 1 query-term factor.
-  std::unordered_map<std::string, int> qtf;
-  for (const QueryClause& c : q.clauses)
-    if (c.occur == Occur::kShould && !c.phrase && !c.prefix) ++qtf[c.terms[0]];
+  std::unordered_map<std::string, int> qtf = ShouldTermCounts(q);
   std::unordered_set<std::string> seen_should;
   for (const QueryClause& c : q.clauses) {
     std::vector<std::string> terms = c.terms;

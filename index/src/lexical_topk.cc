@@ -24,8 +24,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::PrunedTopK(const ParsedQuery& q,
   LexicalResult out;
   const Counters counters = CountersSnapshot();
   const uint64_t n = counters.chunks;
-  const Bm25 bm25{options_.bm25_k1, options_.bm25_b,
-                  n > 0 ? static_cast<double>(counters.total_length) / static_cast<double>(n) : 1.0};
+  const Bm25 bm25 = Bm25For(counters);
 
   struct Term {
     TermCursor cursor;
@@ -33,9 +32,7 @@ Result<ArchiveImpl::LexicalResult> ArchiveImpl::PrunedTopK(const ParsedQuery& q,
     double bound = 0.0;
   };
   std::vector<Term> terms;  // in query order: the order scores are summed in
-  std::unordered_map<std::string, int> qtf;
-  for (const QueryClause& c : q.clauses)
-    if (c.occur == Occur::kShould && !c.phrase && !c.prefix) ++qtf[c.terms[0]];
+  std::unordered_map<std::string, int> qtf = ShouldTermCounts(q);
   std::unordered_set<std::string> seen_should;
   for (const QueryClause& c : q.clauses) {
     std::vector<std::string> words = c.terms;
