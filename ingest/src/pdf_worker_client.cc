@@ -246,11 +246,13 @@ PdfWorker& ThreadWorker() {
   return worker;
 }
 
-std::string Request(RequestKind kind, const ExtractOptions& options) {
+// A request's head (kind and options); the caller appends the arguments to the same buffer, so
+// the document's bytes are copied into it once.
+Writer Request(RequestKind kind, const ExtractOptions& options) {
   Writer w;
   w.U8(static_cast<uint8_t>(kind));
   worker::WriteOptions(options, &w);
-  return std::move(w.data());
+  return w;
 }
 
 // Splits a response into its Status and, when OK, a reader over the result.
@@ -292,14 +294,10 @@ Result<std::string> FindPdfWorker(const ExtractOptions& options) {
 
 Result<PendingExtraction> ExtractPdfInWorker(std::string_view bytes,
                                              const ExtractOptions& options) {
-  std::string request = Request(RequestKind::kExtract, options);
-  {
-    Writer w;
-    w.Bytes(bytes);
-    request += w.data();
-  }
+  Writer request = Request(RequestKind::kExtract, options);
+  request.Bytes(bytes);
   ARCHIVIST_ASSIGN_OR_RETURN(std::string response,
-                             ThreadWorker().Call(request, options, "text extraction", 0));
+                             ThreadWorker().Call(request.data(), options, "text extraction", 0));
   Reader r(response);
   ARCHIVIST_RETURN_IF_ERROR(ReadResponseStatus(&r));
   PendingExtraction pending;
@@ -311,15 +309,11 @@ Result<PendingExtraction> ExtractPdfInWorker(std::string_view bytes,
 
 Result<PixHolder> RenderPdfPageInWorker(std::string_view bytes, const ExtractOptions& options,
                                         int page_number, int* dpi) {
-  std::string request = Request(RequestKind::kRender, options);
-  {
-    Writer w;
-    w.I32(page_number);
-    w.Bytes(bytes);
-    request += w.data();
-  }
+  Writer request = Request(RequestKind::kRender, options);
+  request.I32(page_number);
+  request.Bytes(bytes);
   ARCHIVIST_ASSIGN_OR_RETURN(std::string response,
-                             ThreadWorker().Call(request, options, "rendering", page_number));
+                             ThreadWorker().Call(request.data(), options, "rendering", page_number));
   Reader r(response);
   ARCHIVIST_RETURN_IF_ERROR(ReadResponseStatus(&r));
   worker::RenderedPage rendered;
@@ -348,19 +342,17 @@ Status CallForTest(const std::string& request, const ExtractOptions& options,
 }  // namespace
 
 Status CrashPdfWorkerForTest(const ExtractOptions& options, int signal) {
-  std::string request = Request(RequestKind::kTestCrash, options);
-  Writer w;
-  w.I32(signal);
-  request += w.data();
-  return CallForTest(request, options, "a test crash");
+  Writer request = Request(RequestKind::kTestCrash, options);
+  request.I32(signal);
+  return CallForTest(request.data(), options, "a test crash");
 }
 
 Status HangPdfWorkerForTest(const ExtractOptions& options) {
-  return CallForTest(Request(RequestKind::kTestHang, options), options, "a test hang");
+  return CallForTest(Request(RequestKind::kTestHang, options).data(), options, "a test hang");
 }
 
 Status ExhaustPdfWorkerMemoryForTest(const ExtractOptions& options) {
-  return CallForTest(Request(RequestKind::kTestAllocate, options), options, "a test allocation");
+  return CallForTest(Request(RequestKind::kTestAllocate, options).data(), options, "a test allocation");
 }
 
 int PdfWorkerPidForTest() { return ThreadWorker().pid(); }
