@@ -272,7 +272,8 @@ int RunFailures(GlobalArgs& g) {
     for (const auto& f : *failures) {
       arr.push_back({{"path", f.path}, {"doc_id", f.doc_id}, {"stage", f.stage}, {"code", f.code},
                      {"message", f.message}, {"failed_at", FormatIso8601(f.failed_at)},
-                     {"attempts", f.attempts}});
+                     {"attempts", f.attempts},
+                     {"upload", pipeline::IsUploadName(f.path)}});
     }
     std::cout << nlohmann::json{{"failures", arr}}.dump(2, ' ', false,
                                                        nlohmann::json::error_handler_t::replace)
@@ -283,6 +284,10 @@ int RunFailures(GlobalArgs& g) {
     std::cout << f.path << "\n    " << f.stage << ": " << f.code << ": " << f.message << "  ("
               << FormatIso8601(f.failed_at) << ", " << f.attempts
               << (f.attempts == 1 ? " attempt" : " attempts") << ")\n";
+    if (pipeline::IsUploadName(f.path)) {
+      std::cout << "    upload, sha256 " << (f.doc_id.empty() ? "unknown" : f.doc_id)
+                << "; not retried by --retry-failed (send it again)\n";
+    }
   }
   std::cout << failures->size() << " failed files";
   if (!failures->empty()) std::cout << "; `archivist ingest --retry-failed` tries them again";
@@ -295,7 +300,10 @@ Result<std::vector<std::string>> FailedPaths(GlobalArgs& g) {
   ARCHIVIST_ASSIGN_OR_RETURN(std::vector<pipeline::FailureRecord> failures,
                              pipeline::ListFailures(*o.archive));
   std::vector<std::string> paths;
-  for (const auto& f : failures) paths.push_back(f.path);
+  for (const auto& f : failures) {
+    // An upload's bytes were never kept: only its sender can retry it.
+    if (!pipeline::IsUploadName(f.path)) paths.push_back(f.path);
+  }
   return paths;
 }
 

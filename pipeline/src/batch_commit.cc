@@ -86,8 +86,9 @@ std::vector<std::shared_ptr<WorkItem>> BatchCommitter::Take() {
   std::vector<std::shared_ptr<WorkItem>> items;
   uint64_t bytes = 0;
   size_t n = 0;
-  while (n < pending_.size() && static_cast<int>(n) < options_.commit_max_documents &&
-         (n == 0 || bytes < options_.commit_max_bytes)) {
+  while (n < pending_.size() &&
+         (n == 0 || (static_cast<int>(n) < options_.commit_max_documents &&
+                     bytes < options_.commit_max_bytes))) {
     bytes += BundleBytes(*pending_[n]);
     ++n;
   }

@@ -201,22 +201,4 @@ void EmbedStage(WorkItem& item, const index::Embedder& embedder) {
   item.bundle->vectors = std::move(vectors).value();
 }
 
-void CommitStage(WorkItem& item, index::Archive& archive) {
-  if (item.done || !item.bundle) return;
-  StageTimer timer(&item.seconds.commit);
-  Result<std::vector<uint64_t>> ids = archive.AddDocument(std::move(*item.bundle));
-  item.bundle.reset();
-  if (!ids.ok()) {
-    if (ids.status().code() == StatusCode::kAlreadyExists) {
-      // The same bytes appeared twice in one batch: the first copy won.
-      item.result.outcome = Outcome::kDuplicate;
-      item.done = true;
-      return;
-    }
-    return Fail(item, "commit", ids.status());
-  }
-  item.result.outcome = Outcome::kIngested;
-  item.done = true;
-}
-
 }  // namespace archivist::pipeline

@@ -58,7 +58,5 @@ bool OcrStage(WorkItem& item, int page_number);
 void BuildStage(WorkItem& item, const IngestOptions& options);
 // Embeds the chunks.
 void EmbedStage(WorkItem& item, const index::Embedder& embedder);
-// Commits the bundle in one write; maps "already exists" to a duplicate.
-void CommitStage(WorkItem& item, index::Archive& archive);
 
 }  // namespace archivist::pipeline

@@ -28,10 +28,15 @@ Result<FailureRecord> Decode(const std::string& key, const std::string& value) {
   }
 }
 
-// Failures are keyed by absolute path, so `--retry-failed` works from any directory.
-std::string KeyFor(const std::string& path) { return kPrefix + AbsolutePath(path); }
+// Failures are keyed by absolute path, so `--retry-failed` works from any directory; uploads by
+// their name (an absolute path starts with '/', so the two never meet).
+std::string KeyFor(const std::string& path) {
+  return kPrefix + (IsUploadName(path) ? path : AbsolutePath(path));
+}
 
 }  // namespace
+
+bool IsUploadName(std::string_view path) { return path.starts_with(kUploadPrefix); }
 
 Status AppendOutcomeEdits(index::Archive& archive, const FileResult& result,
                           std::vector<index::JournalEdit>* edits) {

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "archivist/base/metrics.h"
+#include "archivist/base/sha256.h"
 #include "archivist/pipeline/failures.h"
 #include "batch_commit.h"
 #include "discover.h"
@@ -94,24 +95,30 @@ FileResult IngestBytes(index::Archive& archive, const index::Embedder& embedder,
                        std::string_view bytes, const std::string& source_path,
                        const IngestOptions& options) {
   auto start = Clock::now();
-  WorkItem item;
-  item.result.path = source_path;
-  item.bytes.assign(bytes);
+  auto item = std::make_shared<WorkItem>();
+  item->result.path = source_path;
+  item->bytes.assign(bytes);
+  // The hash identifies a failed upload on the failure list even when no stage got to it.
+  if (!bytes.empty()) item->result.doc_id = Sha256Hex(bytes);
   if (Status s = options.Validate(); !s.ok()) {
-    Fail(item, "read", s);
+    Fail(*item, "read", s);
   } else if (bytes.empty()) {
-    Fail(item, "read", Status::InvalidArgument("empty document"));
+    Fail(*item, "read", Status::InvalidArgument("empty document"));
   }
-  ReadStage(item, archive, options);
-  ExtractStage(item);
-  if (!item.done) {
-    for (int page : item.ocr_pages) OcrStage(item, page);
+  ReadStage(*item, archive, options);
+  ExtractStage(*item);
+  if (!item->done) {
+    for (int page : item->ocr_pages) OcrStage(*item, page);
   }
-  BuildStage(item, options);
-  EmbedStage(item, embedder);
-  CommitStage(item, archive);
-  item.result.seconds = SecondsSince(start);
-  return item.result;
+  BuildStage(*item, options);
+  EmbedStage(*item, embedder);
+  // The batch's commit: the document and its failure-list change (a failure recorded under the
+  // upload's name, or an earlier one of that name cleared) go in one write.
+  BatchCommitter committer(archive, options);
+  committer.Add(item);
+  committer.Flush();
+  item->result.seconds = SecondsSince(start);
+  return item->result;
 }
 
 Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder& embedder,

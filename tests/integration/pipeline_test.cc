@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "archivist/base/file_util.h"
+#include "archivist/base/sha256.h"
 #include "archivist/index/archive.h"
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/failures.h"
@@ -390,6 +391,47 @@ TEST_F(PipelineTest, OneWritePerDocumentWhenGroupingIsOff) {
   EXPECT_EQ(pipeline::IngestPaths(*archive_, *embedder_, {in.string()}, opts).status().code(),
             StatusCode::kInvalidArgument);
   fs::remove_all(in);
+}
+
+// --- Uploads (IngestBytes, behind the Thrift ingest call) ---------------------------------------
+
+TEST_F(PipelineTest, AFailedUploadIsOnTheFailureListUnderItsNameUntilItGoesIn) {
+  auto truncated = ReadFile(testing::SamplesDir() + "/bad/truncated.pdf");
+  auto whole = ReadFile(testing::SamplesDir() + "/docs/services_contract.pdf");
+  ASSERT_TRUE(truncated.ok() && whole.ok());
+  pipeline::FileResult bad =
+      pipeline::IngestBytes(*archive_, *embedder_, *truncated, "api:contract.pdf", {});
+  ASSERT_EQ(bad.outcome, pipeline::Outcome::kFailed);
+  pipeline::IngestBytes(*archive_, *embedder_, *truncated, "api:contract.pdf", {});
+  pipeline::FileResult empty = pipeline::IngestBytes(*archive_, *embedder_, "", "api:empty.pdf", {});
+  ASSERT_EQ(empty.outcome, pipeline::Outcome::kFailed);
+
+  auto failures = pipeline::ListFailures(*archive_);
+  ASSERT_TRUE(failures.ok()) << failures.status().ToString();
+  ASSERT_EQ(failures->size(), 2u);
+  const pipeline::FailureRecord& contract = (*failures)[0];
+  EXPECT_EQ(contract.path, "api:contract.pdf");  // the upload's name, not a path under the cwd
+  EXPECT_TRUE(pipeline::IsUploadName(contract.path));
+  EXPECT_EQ(contract.doc_id, Sha256Hex(*truncated));
+  EXPECT_EQ(contract.stage, "extract");
+  EXPECT_EQ(contract.code, "corruption");
+  EXPECT_FALSE(contract.message.empty());
+  EXPECT_EQ(contract.attempts, 2);
+  EXPECT_EQ((*failures)[1].path, "api:empty.pdf");
+  EXPECT_EQ((*failures)[1].stage, "read");
+  EXPECT_EQ((*failures)[1].code, "invalid argument");
+
+  // The whole file sent again under the same name goes in, and its failure is forgotten.
+  pipeline::FileResult good =
+      pipeline::IngestBytes(*archive_, *embedder_, *whole, "api:contract.pdf", {});
+  ASSERT_EQ(good.outcome, pipeline::Outcome::kIngested) << good.error.ToString();
+  failures = pipeline::ListFailures(*archive_);
+  ASSERT_TRUE(failures.ok());
+  ASSERT_EQ(failures->size(), 1u);
+  EXPECT_EQ((*failures)[0].path, "api:empty.pdf");
+  auto doc = archive_->GetDocument(good.doc_id);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->source_path, "api:contract.pdf");
 }
 
 }  // namespace

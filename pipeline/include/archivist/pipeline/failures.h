@@ -3,6 +3,7 @@
 // journal until a later run ingests it (or finds it already in).
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "archivist/base/status.h"
@@ -11,8 +12,14 @@
 
 namespace archivist::pipeline {
 
+// Uploads (IngestBytes, the API's ingest call) are named "api:<file name>" rather than by a path
+// on disk: their failures are listed under that name, and a rerun cannot retry them (the bytes are
+// not kept); the client sends the file again.
+inline constexpr std::string_view kUploadPrefix = "api:";
+bool IsUploadName(std::string_view path);
+
 struct FailureRecord {
-  std::string path;
+  std::string path;         // absolute path, or "api:<file name>" for an upload
   std::string doc_id;       // empty when the file could not be read
   std::string stage;        // "discover" | "read" | "extract" | "ocr" | "embed" | "commit"
   std::string code;         // StatusCodeName, e.g. "corruption"
