@@ -61,6 +61,18 @@ struct KernelTable {
   // The same with the second operand in IEEE half (F16 KV cache rows).
   float (*dot_f32_f16)(int64_t n, const float* a, const uint16_t* b) = nullptr;
   void (*axpy_f16)(int64_t n, float a, const uint16_t* x, float* y) = nullptr;
+  // F16 KV cache attention, the counterparts of dot_f32_many / dot_rows_f32 / axpy_rows_f32:
+  // out[i] = dot(q[i], k) for one half-precision key row against a tile of nq <= 8 queries;
+  // dot_rows_f16's out[r] is bit for bit dot_f16_many(n, {q}, 1, k + r * k_stride), and
+  // axpy_rows_f16 is bit for bit the sequence of axpy_f16 over its m rows. Every table has all
+  // three (the scalar ones loop), so a token decoded alone and inside a prompt tile get the same
+  // sums.
+  void (*dot_f16_many)(int64_t n, const float* const* q, int nq, const uint16_t* k,
+                       float* out) = nullptr;
+  void (*dot_rows_f16)(int64_t n, const float* q, int64_t m, const uint16_t* k, int64_t k_stride,
+                       float* out) = nullptr;
+  void (*axpy_rows_f16)(int64_t n, const float* a, int64_t m, const uint16_t* x, int64_t x_stride,
+                        float* y) = nullptr;
 };
 
 // The table for the best instruction set this CPU supports (chosen once, thread-safe).

@@ -351,6 +351,20 @@ void AxpyF16(int64_t n, float a, const uint16_t* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * Fp16ToFp32(x[i]);
 }
 
+void DotF16Many(int64_t n, const float* const* q, int nq, const uint16_t* k, float* out) {
+  for (int i = 0; i < nq; ++i) out[i] = DotF32F16(n, q[i], k);
+}
+
+void DotRowsF16(int64_t n, const float* q, int64_t m, const uint16_t* k, int64_t k_stride,
+                float* out) {
+  for (int64_t r = 0; r < m; ++r) out[r] = DotF32F16(n, q, k + r * k_stride);
+}
+
+void AxpyRowsF16(int64_t n, const float* a, int64_t m, const uint16_t* x, int64_t x_stride,
+                 float* y) {
+  for (int64_t r = 0; r < m; ++r) AxpyF16(n, a[r], x + r * x_stride, y);
+}
+
 }  // namespace
 
 void FillScalar(KernelTable* t) {
@@ -373,6 +387,9 @@ void FillScalar(KernelTable* t) {
   t->dot_f32_many = DotF32Many;
   t->dot_f16_f32 = F16F32Dot;
   t->axpy_f16 = AxpyF16;
+  t->dot_f16_many = DotF16Many;
+  t->dot_rows_f16 = DotRowsF16;
+  t->axpy_rows_f16 = AxpyRowsF16;
 }
 
 }  // namespace archivist::engine::kernels

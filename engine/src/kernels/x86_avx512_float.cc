@@ -27,19 +27,9 @@ float DotF32Avx512(int64_t n, const float* a, const float* b) {
   return s;
 }
 
-// Dots of up to 8 rows with one shared row; the 8 horizontal sums are done together by a
-// transposing add tree instead of 8 separate reductions.
-void DotF32ManyAvx512(int64_t n, const float* const* a, int na, const float* b, float* out) {
-  if (n % 16 != 0 || na > 8) {
-    for (int i = 0; i < na; ++i) out[i] = DotF32Avx512(n, a[i], b);
-    return;
-  }
-  __m512 acc[8];
-  for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < n; k += 16) {
-    const __m512 bv = _mm512_loadu_ps(b + k);
-    for (int i = 0; i < na; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(a[i] + k), bv, acc[i]);
-  }
+// The horizontal sums of up to 8 accumulators by one transposing add tree instead of 8 separate
+// reductions (lanes of unused accumulators are ignored).
+inline void ReduceMany(const __m512* acc, int na, float* out) {
   // 512 -> 256: add the halves of each accumulator.
   __m256 h[8];
   for (int i = 0; i < 8; ++i) {
@@ -58,7 +48,7 @@ void DotF32ManyAvx512(int64_t n, const float* const* a, int na, const float* b, 
   for (int i = 0; i < na; ++i) out[i] = r[i];
 }
 
-// The reduction of one DotF32ManyAvx512 accumulator, in the same order as its add tree.
+// The reduction of one DotManyAvx512 accumulator, in the same order as its add tree.
 inline float ReduceLikeMany(__m512 acc) {
   const __m256 upper = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(acc), 1));
   const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(acc), upper);
@@ -67,31 +57,71 @@ inline float ReduceLikeMany(__m512 acc) {
   return _mm_cvtss_f32(_mm_add_ss(_mm256_castps256_ps128(t2), _mm256_extractf128_ps(t2, 1)));
 }
 
-// Four keys at a time: four independent FMA chains instead of one, each in DotF32ManyAvx512's
-// order.
-void DotRowsF32Avx512(int64_t n, const float* q, int64_t m, const float* k, int64_t k_stride,
-                      float* out) {
-  if (n % 16 != 0) {
-    for (int64_t r = 0; r < m; ++r) DotF32ManyAvx512(n, &q, 1, k + r * k_stride, out + r);
+inline __m512 LoadHalf16(const uint16_t* p) {
+  return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+
+float DotF32F16Avx512(int64_t n, const float* a, const uint16_t* b) {
+  __m512 acc = _mm512_setzero_ps();
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    acc = _mm512_fmadd_ps(
+        _mm512_loadu_ps(a + i),
+        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc);
+  }
+  float s = _mm512_reduce_add_ps(acc);
+  for (; i < n; ++i) s += a[i] * H2F(b[i]);
+  return s;
+}
+
+inline __m512 Load16(const float* p) { return _mm512_loadu_ps(p); }
+inline __m512 Load16(const uint16_t* p) { return LoadHalf16(p); }
+inline float DotOne(int64_t n, const float* q, const float* k) { return DotF32Avx512(n, q, k); }
+inline float DotOne(int64_t n, const float* q, const uint16_t* k) {
+  return DotF32F16Avx512(n, q, k);
+}
+
+// Dots of up to 8 query rows with one key row (F32 or F16 cache, converted once per 16 values);
+// the horizontal sums are done together (ReduceMany).
+template <typename K>
+void DotManyAvx512(int64_t n, const float* const* q, int nq, const K* k, float* out) {
+  if (n % 16 != 0 || nq > 8) {
+    for (int i = 0; i < nq; ++i) out[i] = DotOne(n, q[i], k);
     return;
   }
-  int64_t r = 0;
-  for (; r + 4 <= m; r += 4) {
-    const float* k0 = k + r * k_stride;
-    __m512 acc[4];
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) acc[i] = _mm512_setzero_ps();
-    for (int64_t c = 0; c < n; c += 16) {
-      const __m512 qv = _mm512_loadu_ps(q + c);
-#pragma GCC unroll 4
-      for (int i = 0; i < 4; ++i) {
-        acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(k0 + i * k_stride + c), qv, acc[i]);
-      }
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) out[r + i] = ReduceLikeMany(acc[i]);
+  __m512 acc[8];
+  for (int i = 0; i < 8; ++i) acc[i] = _mm512_setzero_ps();
+  for (int64_t c = 0; c < n; c += 16) {
+    const __m512 kv = Load16(k + c);
+    for (int i = 0; i < nq; ++i) acc[i] = _mm512_fmadd_ps(_mm512_loadu_ps(q[i] + c), kv, acc[i]);
   }
-  for (; r < m; ++r) DotF32ManyAvx512(n, &q, 1, k + r * k_stride, out + r);
+  ReduceMany(acc, nq, out);
+}
+
+// One query against m key rows, four keys at a time: four independent FMA chains instead of one,
+// each in DotManyAvx512's order (so decoding and prompt tiles get the same sums).
+template <typename K>
+void DotRowsAvx512(int64_t n, const float* q, int64_t m, const K* k, int64_t k_stride,
+                   float* out) {
+  int64_t r = 0;
+  if (n % 16 == 0) {
+    for (; r + 4 <= m; r += 4) {
+      const K* k0 = k + r * k_stride;
+      __m512 acc[4];
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) acc[i] = _mm512_setzero_ps();
+      for (int64_t c = 0; c < n; c += 16) {
+        const __m512 qv = _mm512_loadu_ps(q + c);
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; ++i) {
+          acc[i] = _mm512_fmadd_ps(qv, Load16(k0 + i * k_stride + c), acc[i]);
+        }
+      }
+#pragma GCC unroll 4
+      for (int i = 0; i < 4; ++i) out[r + i] = ReduceLikeMany(acc[i]);
+    }
+  }
+  for (; r < m; ++r) DotManyAvx512(n, &q, 1, k + r * k_stride, out + r);
 }
 
 void AxpyF32Avx512(int64_t n, float a, const float* x, float* y) {
@@ -141,17 +171,35 @@ void AxpyF16Avx512(int64_t n, float a, const uint16_t* x, float* y) {
   for (; i < n; ++i) y[i] += a * H2F(x[i]);
 }
 
-float DotF32F16Avx512(int64_t n, const float* a, const uint16_t* b) {
-  __m512 acc = _mm512_setzero_ps();
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    acc = _mm512_fmadd_ps(
-        _mm512_loadu_ps(a + i),
-        _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i))), acc);
+// Columns of y in chunks of 128 (then 16) held in registers across all m rows; each step is
+// AxpyF16Avx512's fmadd, so the result is that of m calls.
+void AxpyRowsF16Avx512(int64_t n, const float* a, int64_t m, const uint16_t* x, int64_t x_stride,
+                       float* y) {
+  if (n % 16 != 0) {
+    for (int64_t r = 0; r < m; ++r) AxpyF16Avx512(n, a[r], x + r * x_stride, y);
+    return;
   }
-  float s = _mm512_reduce_add_ps(acc);
-  for (; i < n; ++i) s += a[i] * H2F(b[i]);
-  return s;
+  int64_t c = 0;
+  for (; c + 128 <= n; c += 128) {
+    __m512 acc[8];
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; ++v) acc[v] = _mm512_loadu_ps(y + c + 16 * v);
+    for (int64_t r = 0; r < m; ++r) {
+      const __m512 va = _mm512_set1_ps(a[r]);
+      const uint16_t* xr = x + r * x_stride + c;
+#pragma GCC unroll 8
+      for (int v = 0; v < 8; ++v) acc[v] = _mm512_fmadd_ps(va, LoadHalf16(xr + 16 * v), acc[v]);
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < 8; ++v) _mm512_storeu_ps(y + c + 16 * v, acc[v]);
+  }
+  for (; c < n; c += 16) {
+    __m512 acc = _mm512_loadu_ps(y + c);
+    for (int64_t r = 0; r < m; ++r) {
+      acc = _mm512_fmadd_ps(_mm512_set1_ps(a[r]), LoadHalf16(x + r * x_stride + c), acc);
+    }
+    _mm512_storeu_ps(y + c, acc);
+  }
 }
 
 float F32DotAvx512(int64_t n, const void* w, const void* x) {
@@ -228,14 +276,17 @@ void FillAvx512Float(KernelTable* t) {
   k[static_cast<int>(TensorType::kF32)].vec_dot = F32DotAvx512;
   k[static_cast<int>(TensorType::kF16)].vec_dot = F16DotAvx512;
   t->dot_f32 = DotF32Avx512;
-  t->dot_f32_many = DotF32ManyAvx512;
+  t->dot_f32_many = DotManyAvx512<float>;
   t->dot_f16_f32 = F16F32DotAvx512;
   t->dot_f16_f32_many = F16F32DotManyAvx512;
   t->axpy_f32 = AxpyF32Avx512;
   t->axpy_rows_f32 = AxpyRowsF32Avx512;
-  t->dot_rows_f32 = DotRowsF32Avx512;
+  t->dot_rows_f32 = DotRowsAvx512<float>;
   t->axpy_f16 = AxpyF16Avx512;
   t->dot_f32_f16 = DotF32F16Avx512;
+  t->dot_f16_many = DotManyAvx512<uint16_t>;
+  t->dot_rows_f16 = DotRowsAvx512<uint16_t>;
+  t->axpy_rows_f16 = AxpyRowsF16Avx512;
 }
 
 #else

@@ -137,10 +137,12 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
               // An 8-bit cache is read with q quantized to Q8_0, as the reference does.
               if (kv_type == KvType::kQ8_0) q8.from_float(qh[i], &qq[i * (q8_blocks + 1)], hd);
             }
-            // Decoding (one query, F32 cache): keys and values are walked in runs of rows that are
-            // contiguous in memory (a ring cache wraps once), with several keys' dot products in
-            // flight and the output row in registers; the same sums as the tile loops below.
-            const bool single = nt == 1 && kv_type == KvType::kF32;
+            // Decoding (one query, F32 or F16 cache): keys and values are walked in runs of rows
+            // that are contiguous in memory (a ring cache wraps once), with several keys' dot
+            // products in flight and the output row in registers; the same sums as the tile loops
+            // below.
+            const bool half = kv_type == KvType::kF16;
+            const bool single = nt == 1 && (kv_type == KvType::kF32 || half);
             auto run_at = [&](int64_t j) {
               if (kv == nullptr) return hi - j;
               const int64_t cap = kv->capacity(layer);
@@ -150,10 +152,18 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
               const int64_t stride = kv != nullptr ? kv->k_width() : kw;
               for (int64_t j = lo; j < hi;) {
                 const int64_t run = run_at(j);
+                float* sc = scores.data() + (j - lo);
+                if (half) {  // only a cache is F16
+                  kt.dot_rows_f16(hd, qh[0], run,
+                                  static_cast<const uint16_t*>(kv->K(layer, j)) + g * hd, stride,
+                                  sc);
+                  for (int64_t r = 0; r < run; ++r) sc[r] *= scale;
+                  j += run;
+                  continue;
+                }
                 const float* krow =
                     kv != nullptr ? static_cast<const float*>(kv->K(layer, j)) : k.data() + j * kw;
                 const float* kr = krow + g * hd;
-                float* sc = scores.data() + (j - lo);
                 if (kt.dot_rows_f32 != nullptr) {
                   kt.dot_rows_f32(hd, qh[0], run, kr, stride, sc);
                 } else {
@@ -177,17 +187,20 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
                 }
                 continue;
               }
+              if (half) {  // likewise, with dot_rows_f16's sums
+                float dots[kTile];
+                kt.dot_f16_many(hd, qh, static_cast<int>(nt),
+                                static_cast<const uint16_t*>(kr) + g * hd, dots);
+                for (int64_t i = 0; i < nt; ++i) {
+                  if (j >= kb[i] && j < ke[i]) scores[i * span + (j - lo)] = dots[i] * scale;
+                }
+                continue;
+              }
               for (int64_t i = 0; i < nt; ++i) {
                 if (j < kb[i] || j >= ke[i]) continue;
-                float s;
-                if (kv_type == KvType::kF32) {
-                  s = kt.dot_f32(hd, qh[i], static_cast<const float*>(kr) + g * hd);
-                } else if (kv_type == KvType::kF16) {
-                  s = kt.dot_f32_f16(hd, qh[i], static_cast<const uint16_t*>(kr) + g * hd);
-                } else {
-                  s = q8.vec_dot(hd, static_cast<const kernels::BlockQ8_0*>(kr) + g * q8_blocks,
-                                 &qq[i * (q8_blocks + 1)]);
-                }
+                const float s =
+                    q8.vec_dot(hd, static_cast<const kernels::BlockQ8_0*>(kr) + g * q8_blocks,
+                               &qq[i * (q8_blocks + 1)]);
                 scores[i * span + (j - lo)] = s * scale;
               }
             }
@@ -199,6 +212,13 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             if (single) {
               for (int64_t j = lo; j < hi;) {
                 const int64_t run = run_at(j);
+                if (half) {
+                  kt.axpy_rows_f16(hdv, scores.data() + (j - lo), run,
+                                   static_cast<const uint16_t*>(kv->V(layer, j)) + g * hdv,
+                                   kv->v_width(), o[0]);
+                  j += run;
+                  continue;
+                }
                 const float* vrow_f =
                     kv != nullptr ? static_cast<const float*>(kv->V(layer, j)) : v.data() + j * vw;
                 const float* vr = vrow_f + g * hdv;

@@ -79,6 +79,18 @@ RunStats CheckRun(Model& model, const std::string& name, const std::string& vari
   return st;
 }
 
+// Row 0 within tolerance; every row too, except (quantized MoE models) one row whose router choice
+// was nearly tied and flipped.
+void ExpectWithinTolerance(const RunStats& st, double tol, bool every_row) {
+  EXPECT_LE(st.row0, tol);
+  if (every_row) {
+    EXPECT_EQ(st.outliers, 0);
+  } else {
+    EXPECT_LE(st.outliers, 1);
+    EXPECT_LT(st.max_all, 1.0);
+  }
+}
+
 class ForwardOracleTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ForwardOracleTest, LogitsMatchTheReference) {
@@ -98,31 +110,32 @@ TEST_P(ForwardOracleTest, LogitsMatchTheReference) {
       std::printf("  %-16s %-7s %-9s row0 %.3g  all rows %.3g  outliers %d  argmax checked %d\n",
                   name.c_str(), variant.c_str(), prompt, st.row0, st.max_all, st.outliers,
                   st.argmax_checked);
-      EXPECT_LE(st.row0, tol);
-      if (variant == "f32" || !moe) {
-        EXPECT_EQ(st.outliers, 0);
-      } else {
-        EXPECT_LE(st.outliers, 1);
-        EXPECT_LT(st.max_all, 1.0);
-      }
+      ExpectWithinTolerance(st, tol, variant == "f32" || !moe);
     }
   }
 }
 
-// With K/V stored as F16 the reference's default configuration (F16 cache, flash attention) is the
-// comparison; README tolerance 5e-3 for F32 models on short prompts.
+// With K/V stored as F16 (the product's default) the reference's default configuration (F16 cache,
+// flash attention) is the comparison. Tolerances per row: F32 models 5e-3 (README, short prompts);
+// quantized models those of the precise comparison (0.1 Q8_0, 0.15 Q4_K_M) with the same rule of at
+// most one router-flip row for MoE models.
 TEST(ForwardOracleTest, F16KvCacheMatchesTheDefaultConfig) {
   ARCHIVIST_SKIP_WITHOUT_ORACLE();
-  for (const auto& [name, m] : Manifest()["models"].items()) {
-    if (name == "bert_dev") continue;
-    auto model = Model::Load(OracleDir() + "/" + m["files"]["f32"]["file"].get<std::string>());
-    ASSERT_TRUE(model.ok());
-    for (const char* prompt : {"clinical", "contract", "symbols"}) {
-      SCOPED_TRACE(name + " " + prompt);
-      RunStats st = CheckRun(**model, name, "f32", prompt, m, "default", 5e-3);
-      std::printf("  %-16s f16 kv   %-9s vs default: all rows %.3g\n", name.c_str(), prompt,
-                  st.max_all);
-      EXPECT_EQ(st.outliers, 0);
+  for (const std::string variant : {"f32", "q8_0", "q4_k_m"}) {
+    const double tol = variant == "f32" ? 5e-3 : Tolerance(variant);
+    for (const auto& [name, m] : Manifest()["models"].items()) {
+      if (name == "bert_dev") continue;
+      auto model =
+          Model::Load(OracleDir() + "/" + m["files"][variant]["file"].get<std::string>());
+      ASSERT_TRUE(model.ok());
+      const bool moe = m["arch"] != "llama" || name == "llama_moe_dev";
+      for (const char* prompt : {"clinical", "contract", "symbols"}) {
+        SCOPED_TRACE(name + "." + variant + " " + prompt);
+        RunStats st = CheckRun(**model, name, variant, prompt, m, "default", tol);
+        std::printf("  %-16s %-7s f16 kv %-9s vs default: row0 %.3g  all rows %.3g  outliers %d\n",
+                    name.c_str(), variant.c_str(), prompt, st.row0, st.max_all, st.outliers);
+        ExpectWithinTolerance(st, tol, variant == "f32" || !moe);
+      }
     }
   }
 }

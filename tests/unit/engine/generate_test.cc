@@ -186,25 +186,35 @@ TEST(SpeculativeTest, OutputEqualsGreedy) {
   GenerateOptions go;
   go.max_tokens = 40;
   go.stop_at_end_of_generation = false;
-  auto s0 = Session::Create(**target);
-  auto greedy = Generate(**s0, *prompt, go);
-  ASSERT_TRUE(greedy.ok());
-  // A close draft (same weights, Q4_K_M) and an unrelated one (another architecture's weights).
-  for (const char* draft_file : {"llama_moe_dev.q4_k_m.gguf", "qwen3moe_dev.q8_0.gguf"}) {
-    auto draft = Model::Load(testing::OracleDir() + "/models/" + draft_file);
-    ASSERT_TRUE(draft.ok());
-    for (int n_draft : {1, 3, 6}) {
-      auto ts = Session::Create(**target);
-      auto ds = Session::Create(**draft);
-      auto spec = GenerateSpeculative(**ts, **ds, *prompt, go, n_draft);
-      ASSERT_TRUE(spec.ok()) << spec.status().ToString();
-      EXPECT_EQ(spec->tokens, greedy->tokens) << draft_file << " n_draft " << n_draft;
-      EXPECT_EQ(spec->text, greedy->text);
-      EXPECT_GT(spec->n_drafted, 0);
-      std::printf("  draft %-26s n_draft %d: accepted %lld of %lld\n", draft_file, n_draft,
-                  static_cast<long long>(spec->n_accepted), static_cast<long long>(spec->n_drafted));
-      // The sessions end where plain greedy decoding would (every emitted token but the last).
-      EXPECT_EQ((*ts)->n_past(), static_cast<int64_t>(prompt->size() + greedy->tokens.size() - 1));
+  // Verification decodes the drafted tokens as one batch (a prompt tile) while greedy decodes them
+  // one at a time (the single-query kernels): both cache types must give the same sums.
+  for (KvCacheType kv : {KvCacheType::kF32, KvCacheType::kF16}) {
+    SessionOptions so;
+    so.kv_type = kv;
+    auto s0 = Session::Create(**target, so);
+    auto greedy = Generate(**s0, *prompt, go);
+    ASSERT_TRUE(greedy.ok());
+    // A close draft (same weights, Q4_K_M) and an unrelated one (another architecture's weights).
+    for (const char* draft_file : {"llama_moe_dev.q4_k_m.gguf", "qwen3moe_dev.q8_0.gguf"}) {
+      auto draft = Model::Load(testing::OracleDir() + "/models/" + draft_file);
+      ASSERT_TRUE(draft.ok());
+      for (int n_draft : {1, 3, 6}) {
+        if (kv == KvCacheType::kF16 && n_draft == 1) continue;  // one draft token is no tile
+        auto ts = Session::Create(**target, so);
+        auto ds = Session::Create(**draft, so);
+        auto spec = GenerateSpeculative(**ts, **ds, *prompt, go, n_draft);
+        ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+        EXPECT_EQ(spec->tokens, greedy->tokens)
+            << draft_file << " n_draft " << n_draft << " kv " << static_cast<int>(kv);
+        EXPECT_EQ(spec->text, greedy->text);
+        EXPECT_GT(spec->n_drafted, 0);
+        std::printf("  draft %-26s n_draft %d: accepted %lld of %lld\n", draft_file, n_draft,
+                    static_cast<long long>(spec->n_accepted),
+                    static_cast<long long>(spec->n_drafted));
+        // The sessions end where plain greedy decoding would (every emitted token but the last).
+        EXPECT_EQ((*ts)->n_past(),
+                  static_cast<int64_t>(prompt->size() + greedy->tokens.size() - 1));
+      }
     }
   }
   GenerateOptions sampled = go;

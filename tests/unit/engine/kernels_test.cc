@@ -350,5 +350,65 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
   }
 }
 
+// F16 KV cache attention: the tile kernel against the scalar reference, and the single-query
+// kernels bit for bit against the tile kernel / the axpy sequence of the same table (a token
+// decoded alone must get the logits it gets inside a prompt tile). Every table has them.
+TEST(KernelsTest, F16AttentionKernelsMatchTileAndScalar) {
+  const auto& ref = kernels::ForIsa(kernels::Isa::kScalar);
+  for (kernels::Isa isa : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::IsaAvailable(isa)) continue;
+    const auto& k = kernels::ForIsa(isa);
+    ASSERT_NE(k.dot_f16_many, nullptr);
+    ASSERT_NE(k.dot_rows_f16, nullptr);
+    ASSERT_NE(k.axpy_rows_f16, nullptr);
+    for (int64_t n : {1, 15, 64, 128, 131, 256}) {
+      for (int64_t m : {1, 3, 4, 9, 40}) {
+        const int64_t stride = n + 5;  // rows of several heads: the slice is strided
+        auto rows_f = RandomFloats(m * stride, 50 + m);
+        std::vector<uint16_t> rows(rows_f.size());
+        for (size_t i = 0; i < rows.size(); ++i) rows[i] = kernels::Fp32ToFp16(rows_f[i]);
+        std::vector<std::vector<float>> qs;
+        std::vector<const float*> qp;
+        for (int i = 0; i < 8; ++i) qs.push_back(RandomFloats(n, 60 + i));
+        for (auto& q : qs) qp.push_back(q.data());
+        const std::string where = std::string(kernels::IsaName(isa)) + " n=" + std::to_string(n) +
+                                  " m=" + std::to_string(m);
+        std::vector<float> single(m), tile(m);
+        k.dot_rows_f16(n, qp[0], m, rows.data(), stride, single.data());
+        for (int64_t r = 0; r < m; ++r) {
+          for (int nq : {1, 5, 8}) {
+            float got[8];
+            k.dot_f16_many(n, qp.data(), nq, rows.data() + r * stride, got);
+            if (nq == 8) tile[r] = got[0];
+            for (int i = 0; i < nq; ++i) {
+              const float want = ref.dot_f32_f16(n, qp[i], rows.data() + r * stride);
+              double mag = 0;
+              for (int64_t c = 0; c < n; ++c) {
+                mag += std::fabs(qp[i][c] * kernels::Fp16ToFp32(rows[r * stride + c]));
+              }
+              EXPECT_NEAR(got[i], want, 1e-6 * mag + 1e-6) << where << " nq=" << nq;
+              // A query's sum does not depend on the others in its tile.
+              if (nq == 8) {
+                float alone;
+                k.dot_f16_many(n, &qp[i], 1, rows.data() + r * stride, &alone);
+                EXPECT_EQ(got[i], alone) << where;
+              }
+            }
+          }
+        }
+        EXPECT_EQ(single, tile) << where;
+        auto coef = RandomFloats(m, 70 + m);
+        std::vector<float> seq = qs[1], fused = qs[1], scalar = qs[1];
+        for (int64_t r = 0; r < m; ++r)
+          k.axpy_f16(n, coef[r], rows.data() + r * stride, seq.data());
+        k.axpy_rows_f16(n, coef.data(), m, rows.data(), stride, fused.data());
+        EXPECT_EQ(fused, seq) << where;
+        ref.axpy_rows_f16(n, coef.data(), m, rows.data(), stride, scalar.data());
+        for (int64_t c = 0; c < n; ++c) EXPECT_NEAR(fused[c], scalar[c], 1e-5f * m) << where;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace archivist::engine
