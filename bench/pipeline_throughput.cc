@@ -1,14 +1,21 @@
-// Batch-ingest throughput against its bounds, on one corpus in one run (bench/pipeline_bench.sh):
-//   1. every stage of ours alone, sequentially on one thread (read+hash, text extraction, OCR per
-//      page, chunking, embedding, commit) -> the cost of each stage in CPU seconds;
-//   2. the same pages through the command-line tools alone: pdftotext per PDF, and pdftoppm (for
-//      PDF pages that need OCR) + tesseract per OCR page, one process at a time;
-//   3. the whole oneTBB graph (IngestPaths) with 1 and with 2 threads into fresh archives.
-// Prints one JSON object: pages/s end to end next to the bound the stage costs set (sum of the
-// stage costs over the thread count: every stage shares the same cores) and the slowest stage.
+// Batch-ingest throughput against its bounds, on one corpus (bench/pipeline_bench.sh):
+//   1. every stage of ours alone (read+hash, text extraction, OCR per page, chunking, embedding,
+//      commit), each as its own pass over the corpus on N threads at once (bench/pipeline_stages.h);
+//   2. the same work through the command-line tools alone, in their best batch use, with N
+//      processes at once: pdftotext per PDF, pdftoppm for the PDF pages our OCR rendered, one
+//      tesseract over a list of all OCR images (bench/pipeline_tools.h);
+//   3. the whole oneTBB graph (IngestPaths) with N threads into a fresh archive;
+// for every N of --threads-list. Prints one JSON object: pages/s end to end next to the bounds
+// the stage costs at the same N set, from our stages and from the tools: the slowest stage (a
+// pipeline can go no faster than its slowest stage) and the sum of the stages (all stages share
+// the same cores). The keys are documented in pipeline/README.md.
 //
-//   archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] [--e2e-only N] CORPUS
+//   archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] [--profile]
+//                            [--skip-e2e | --stages-from FILE] [--e2e-only N] CORPUS
 //
+// --skip-e2e: steps 1-2 only. --stages-from FILE: step 3 only, bounds from the JSON an earlier
+// --skip-e2e run printed (so one long measurement can be split over two calls).
+// --profile: step 3 also reports where its wall time went (bench/pipeline_profile.h).
 // --e2e-only N: only step 3 with N threads, plus peak RSS (for 200 vs 2,000 docs): this process's
 // own peak, each child's (the PDF workers that run Poppler), and the whole tree's sampled every 20 ms.
 
@@ -21,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 #include <sstream>
 #include <string>
@@ -28,21 +36,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "archivist/base/file_util.h"
 #include "archivist/base/process.h"
-#include "archivist/base/sha256.h"
 #include "archivist/index/archive.h"
-#include "archivist/ingest/chunker.h"
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
+#include "pipeline_profile.h"
+#include "pipeline_stages.h"
+#include "pipeline_tools.h"
 
 namespace {
 
 using namespace archivist;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::vector<std::string> Files(const std::string& root) {
   std::vector<std::string> out;
@@ -105,155 +111,112 @@ class TreeRssSampler {
   std::thread thread_;
 };
 
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-struct StageCosts {
-  double read = 0, extract = 0, ocr = 0, chunk = 0, embed = 0, commit = 0;
-  int docs = 0, pages = 0, ocr_pages = 0, failed = 0;
-  std::vector<std::pair<std::string, int>> ocr_work;  // (file, page) for the tools pass
-  double Sum() const { return read + extract + ocr + chunk + embed + commit; }
-  double Max() const { return std::max({read, extract, ocr, chunk, embed, commit}); }
-};
-
-StageCosts MeasureStages(const std::vector<std::string>& files, const std::string& data_dir) {
-  StageCosts c;
-  auto embedder = index::MakeBuiltinEmbedder();
-  fs::remove_all(data_dir);
-  auto archive = std::move(index::Archive::Open(data_dir, embedder.get())).value();
-  ingest::ExtractOptions xo;
-  ingest::ChunkOptions co;
-  for (const std::string& path : files) {
-    auto t = Clock::now();
-    auto bytes = ReadFile(path);
-    if (!bytes.ok()) { ++c.failed; continue; }
-    std::string id = Sha256Hex(*bytes);
-    bool present = *archive->Contains(id);
-    c.read += Since(t);
-    if (present) continue;
-    t = Clock::now();
-    auto pending = ingest::ExtractWithoutOcr(*bytes, xo);
-    c.extract += Since(t);
-    if (!pending.ok()) { ++c.failed; continue; }
-    t = Clock::now();
-    bool ocr_ok = true;
-    for (int p : pending->ocr_pages) {
-      ocr_ok = ocr_ok && ingest::OcrPage(*bytes, xo, &pending->document.pages[p - 1]).ok();
-      c.ocr_work.emplace_back(path, p);
-    }
-    c.ocr += Since(t);
-    if (!ocr_ok) { ++c.failed; continue; }
-    t = Clock::now();
-    index::DocumentBundle b;
-    b.document.doc_id = id;
-    b.document.source_path = path;
-    for (const ingest::Page& pg : pending->document.pages) {
-      index::PageRecord pr;
-      pr.number = pg.number;
-      pr.text = pg.text;
-      b.pages.push_back(std::move(pr));
-    }
-    for (ingest::TextChunk& ch : ingest::ChunkPages(pending->document.pages, co)) {
-      index::ChunkRecord cr;
-      cr.first_page = ch.first_page;
-      cr.last_page = ch.last_page;
-      cr.text = std::move(ch.text);
-      b.chunks.push_back(std::move(cr));
-    }
-    c.chunk += Since(t);
-    t = Clock::now();
-    std::vector<std::string> texts;
-    for (const auto& ch : b.chunks) texts.push_back(ch.text);
-    if (!texts.empty()) b.vectors = std::move(embedder->Embed(texts)).value();
-    c.embed += Since(t);
-    t = Clock::now();
-    if (!archive->AddDocument(std::move(b)).ok()) { ++c.failed; continue; }
-    c.commit += Since(t);
-    ++c.docs;
-    c.pages += static_cast<int>(pending->document.pages.size());
-    c.ocr_pages += static_cast<int>(pending->ocr_pages.size());
-  }
-  (void)archive->Flush();
-  return c;
-}
-
-// The command-line tools over the same work, one process at a time (their usual use).
-nlohmann::json MeasureTools(const std::vector<std::string>& files, const StageCosts& c,
-                            const std::string& work) {
-  double pdftotext = 0;
-  int pdfs = 0;
-  for (const std::string& f : files) {
-    if (f.size() < 4 || f.compare(f.size() - 4, 4, ".pdf") != 0) continue;
-    auto t = Clock::now();
-    (void)std::system(("timeout 60 pdftotext -q " + Quote(f) + " /dev/null").c_str());
-    pdftotext += Since(t);
-    ++pdfs;
-  }
-  double render = 0, tesseract = 0;
-  const std::string png = work + "/page.png";
-  for (const auto& [f, page] : c.ocr_work) {
-    std::string image = f;
-    if (f.size() >= 4 && f.compare(f.size() - 4, 4, ".pdf") == 0) {
-      auto t = Clock::now();
-      (void)std::system(("pdftoppm -q -r 300 -f " + std::to_string(page) + " -l " +
-                         std::to_string(page) + " -singlefile -png " + Quote(f) + " " +
-                         Quote(work + "/page")).c_str());
-      render += Since(t);
-      image = png;
-    } else if (page > 1) {
-      continue;  // multi-page TIFFs: tesseract reads every page in one call below
-    }
-    auto t = Clock::now();
-    (void)std::system(("OMP_THREAD_LIMIT=1 tesseract " + Quote(image) + " - -l eng >/dev/null 2>&1").c_str());
-    tesseract += Since(t);
-  }
-  return {{"pdftotext_seconds", pdftotext}, {"pdftotext_files", pdfs},
-          {"pdftoppm_seconds", render}, {"tesseract_seconds", tesseract},
-          {"tesseract_pages", c.ocr_work.size()}};
-}
-
-nlohmann::json EndToEnd(const std::string& corpus, int threads, const std::string& data_dir) {
+nlohmann::json EndToEnd(const std::string& corpus, int threads, const std::string& data_dir,
+                        bool profile) {
   fs::remove_all(data_dir);
   auto embedder = index::MakeBuiltinEmbedder();
   auto archive = std::move(index::Archive::Open(data_dir, embedder.get())).value();
   pipeline::IngestOptions opts;
   opts.threads = threads;
+  std::unique_ptr<bench::CpuProfile> cpu;
+  if (profile) cpu = std::make_unique<bench::CpuProfile>(threads);
+  pipeline::ProgressCallback on_progress;
+  if (cpu) on_progress = [&](const pipeline::FileResult&, const pipeline::Progress& p) { cpu->OnProgress(p); };
   auto t = Clock::now();
-  auto report = pipeline::IngestPaths(*archive, *embedder, {corpus}, opts);
-  double s = Since(t);
+  auto report = pipeline::IngestPaths(*archive, *embedder, {corpus}, opts, on_progress);
+  double s = bench::SecondsSince(t);
   if (!report.ok()) return {{"error", report.status().ToString()}};
   const auto& st = report->stage_seconds;
-  return {{"threads", threads},
-          {"files", report->files.size()},
-          {"ingested", report->ingested},
-          {"duplicates", report->duplicates},
-          {"failed", report->failed},
-          {"pages", report->pages},
-          {"ocr_pages", report->ocr_pages},
-          {"seconds", s},
-          {"pages_per_s", report->pages / s},
-          {"commits", report->commits},
-          {"stage_seconds",
-           {{"read", st.read}, {"extract", st.extract}, {"ocr", st.ocr}, {"chunk", st.build},
-            {"embed", st.embed}, {"commit", st.commit}}}};
+  nlohmann::json r = {{"threads", threads},
+                      {"files", report->files.size()},
+                      {"ingested", report->ingested},
+                      {"duplicates", report->duplicates},
+                      {"failed", report->failed},
+                      {"pages", report->pages},
+                      {"ocr_pages", report->ocr_pages},
+                      {"seconds", s},
+                      {"pages_per_s", report->pages / s},
+                      {"commits", report->commits},
+                      {"stage_seconds",
+                       {{"read", st.read}, {"extract", st.extract}, {"ocr", st.ocr},
+                        {"chunk", st.build}, {"embed", st.embed}, {"commit", st.commit}}}};
+  if (cpu) r["profile"] = cpu->Stop(s);
+  return r;
+}
+
+std::string StagesKey(int n) {
+  return n == 1 ? "stages_alone_1_thread" : "stages_alone_" + std::to_string(n) + "_threads";
+}
+std::string ToolsKey(int n) {
+  return n == 1 ? "tools_alone_1_process" : "tools_alone_" + std::to_string(n) + "_processes";
+}
+
+// The bounds one set of stage costs (JSON "seconds": stage -> s, plus "sum") puts on `pages`
+// pages, and the end-to-end run's ratio to them.
+nlohmann::json Bound(const nlohmann::json& seconds, double pages, double e2e_pages_per_s) {
+  std::string slowest;
+  double max = 0;
+  for (const auto& [stage, s] : seconds.items()) {
+    if (stage != "sum" && s.get<double>() > max) {
+      max = s.get<double>();
+      slowest = stage;
+    }
+  }
+  const double sum = seconds["sum"].get<double>();
+  nlohmann::json b = {{"slowest_stage", slowest},
+                      {"slowest_stage_seconds", max},
+                      {"sum_seconds", sum},
+                      {"bound_pages_per_s_slowest_stage", pages / max},
+                      {"bound_pages_per_s_sum_of_stages", pages / sum}};
+  if (e2e_pages_per_s > 0) {
+    b["ratio_to_slowest_bound"] = e2e_pages_per_s / (pages / max);
+    b["ratio_to_sum_bound"] = e2e_pages_per_s / (pages / sum);
+  }
+  return b;
+}
+
+// Adds the bounds for run r (n threads) from the stage and tool costs in `out`.
+void AddBounds(const nlohmann::json& out, nlohmann::json& r) {
+  const int n = r["threads"].get<int>();
+  const nlohmann::json& one = out[StagesKey(1)];
+  const double pages = one["pages"].get<double>();
+  const double e2e = r.contains("pages_per_s") ? r["pages_per_s"].get<double>() : 0.0;
+  // Kept from the first version of this benchmark: our 1-thread stage costs divided by n, which
+  // assumes every stage scales perfectly.
+  const double sum1 = one["seconds"]["sum"].get<double>();
+  double max1 = 0;
+  for (const char* stage : bench::kStageNames) max1 = std::max(max1, one["seconds"][stage].get<double>());
+  r["bound_pages_per_s_sum_of_stages"] = pages / (sum1 / n);
+  r["bound_pages_per_s_slowest_stage"] = pages / (max1 / n);
+  if (e2e > 0) {
+    r["ratio_to_sum_bound"] = e2e / r["bound_pages_per_s_sum_of_stages"].get<double>();
+    r["ratio_to_slowest_bound"] = e2e / r["bound_pages_per_s_slowest_stage"].get<double>();
+  }
+  nlohmann::json bounds;
+  if (out.contains(ToolsKey(n))) bounds["tools"] = Bound(out[ToolsKey(n)]["seconds"], pages, e2e);
+  if (out.contains(StagesKey(n))) {
+    nlohmann::json own = out[StagesKey(n)]["seconds"];
+    bounds["own_stages"] = Bound(own, pages, e2e);
+  }
+  r["bounds_measured_at_same_threads"] = bounds;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   archivist::PinOpenMpToOneThread(argv);
-  std::string work, corpus;
+  std::string work, corpus, stages_from;
   std::vector<int> thread_list = {1, 2};
-  bool tools = true;
+  bool tools = true, e2e = true, profile = false;
   int e2e_only = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--work") work = next();
     else if (a == "--skip-tools") tools = false;
+    else if (a == "--skip-e2e") e2e = false;
+    else if (a == "--profile") profile = true;
+    else if (a == "--stages-from") stages_from = next();
     else if (a == "--e2e-only") e2e_only = std::stoi(next());
     else if (a == "--threads-list") {
       thread_list.clear();
@@ -261,15 +224,15 @@ int main(int argc, char** argv) {
       for (std::string n; std::getline(ss, n, ',');) thread_list.push_back(std::stoi(n));
     } else corpus = a;
   }
-  if (work.empty() || corpus.empty()) {
+  if (work.empty() || corpus.empty() || thread_list.empty()) {
     std::cerr << "usage: archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] "
-                 "[--e2e-only N] CORPUS\n";
+                 "[--profile] [--skip-e2e | --stages-from FILE] [--e2e-only N] CORPUS\n";
     return 1;
   }
   fs::create_directories(work);
   if (e2e_only > 0) {
     TreeRssSampler sampler;
-    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e");
+    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e", profile);
     r["peak_rss_mb"] = PeakRssKb() / 1024.0;
     // The workers outlive the batch (one per thread), so their own peaks can still be read.
     nlohmann::json workers = nlohmann::json::array();
@@ -280,35 +243,55 @@ int main(int argc, char** argv) {
     fs::remove_all(work + "/e2e");
     return r.contains("error") ? 3 : 0;
   }
-  std::vector<std::string> files = Files(corpus);
   nlohmann::json out;
-  out["files"] = files.size();
-  StageCosts c = MeasureStages(files, work + "/stages");
-  fs::remove_all(work + "/stages");
-  out["stages_alone_1_thread"] = {
-      {"documents", c.docs}, {"pages", c.pages}, {"ocr_pages", c.ocr_pages}, {"failed", c.failed},
-      {"seconds", {{"read", c.read}, {"extract", c.extract}, {"ocr", c.ocr}, {"chunk", c.chunk},
-                   {"embed", c.embed}, {"commit", c.commit}, {"sum", c.Sum()}}}};
-  if (tools) out["tools_alone_1_process"] = MeasureTools(files, c, work);
-  nlohmann::json runs = nlohmann::json::array();
-  for (int n : thread_list) {
-    nlohmann::json r = EndToEnd(corpus, n, work + "/e2e");
-    fs::remove_all(work + "/e2e");
-    // Every stage runs on the same cores, so n threads can at best divide the summed cost by n;
-    // the slowest stage alone would bound a pipeline whose stages had cores of their own.
-    double bound_sum = c.pages / (c.Sum() / n);
-    double bound_slowest = c.pages / (c.Max() / n);
-    r["bound_pages_per_s_sum_of_stages"] = bound_sum;
-    r["bound_pages_per_s_slowest_stage"] = bound_slowest;
-    if (r.contains("pages_per_s")) {
-      r["ratio_to_sum_bound"] = r["pages_per_s"].get<double>() / bound_sum;
-      r["ratio_to_slowest_bound"] = r["pages_per_s"].get<double>() / bound_slowest;
+  if (!stages_from.empty()) {
+    std::ifstream in(stages_from);
+    out = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+    if (out.is_discarded() || !out.contains(StagesKey(1))) {
+      std::cerr << stages_from << ": not the JSON of a --skip-e2e run with 1 thread in its list\n";
+      return 1;
     }
-    runs.push_back(r);
+    out.erase("end_to_end");
+    out.erase("scaling");
+  } else {
+    std::vector<std::string> files = Files(corpus);
+    out["files"] = files.size();
+    out["corpus"] = fs::absolute(corpus).string();
+    const ingest::ExtractOptions xo;
+    // The 1-thread pass comes first: its per-page OCR times balance the tools' split.
+    std::vector<int> stage_threads = thread_list;
+    if (std::find(stage_threads.begin(), stage_threads.end(), 1) == stage_threads.end()) {
+      stage_threads.insert(stage_threads.begin(), 1);
+    }
+    std::sort(stage_threads.begin(), stage_threads.end());
+    std::vector<bench::OcrItem> ocr_work;
+    for (int n : stage_threads) {
+      bench::StageCosts c = bench::MeasureStages(files, work + "/stages", xo, n);
+      if (n == 1) ocr_work = c.ocr_work;
+      out[StagesKey(n)] = c.ToJson();
+      std::cerr << "stages alone, " << n << " thread(s): " << c.Sum() << " s\n";
+    }
+    for (int n : stage_threads) {
+      if (!tools) break;
+      out[ToolsKey(n)] = bench::MeasureTools(files, ocr_work, xo, work, n);
+      std::cerr << "tools alone, " << n << " process(es): " << out[ToolsKey(n)]["seconds"]["sum"]
+                << " s\n";
+    }
   }
-  out["end_to_end"] = runs;
-  if (runs.size() >= 2 && runs[0].contains("pages_per_s") && runs[1].contains("pages_per_s")) {
-    out["scaling"] = runs[1]["pages_per_s"].get<double>() / runs[0]["pages_per_s"].get<double>();
+  if (e2e) {
+    nlohmann::json runs = nlohmann::json::array();
+    for (int n : thread_list) {
+      nlohmann::json r = EndToEnd(corpus, n, work + "/e2e", profile);
+      fs::remove_all(work + "/e2e");
+      AddBounds(out, r);
+      runs.push_back(r);
+      std::cerr << "end to end, " << n << " thread(s): " << r.value("pages_per_s", 0.0)
+                << " pages/s\n";
+    }
+    out["end_to_end"] = runs;
+    if (runs.size() >= 2 && runs[0].contains("pages_per_s") && runs[1].contains("pages_per_s")) {
+      out["scaling"] = runs[1]["pages_per_s"].get<double>() / runs[0]["pages_per_s"].get<double>();
+    }
   }
   std::cout << out.dump(2) << "\n";
   return 0;
