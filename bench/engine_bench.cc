@@ -2,7 +2,10 @@
 //
 //   archivist_engine_bench make-model OUT.gguf [--recipe f16|q8_0|q4_k_m|f32] [--preset qwen3moe-2.6b|tiny]
 //   archivist_engine_bench run MODEL.gguf [--prompt N] [--gen N] [--threads 1,2] [--reps N]
+//                                         [--kv-type f16|f32|q8_0] [--no-tg] [--no-bandwidth]
 //
+// `run` measures prompt processing (N prompt tokens), generation of --gen tokens after the prompt,
+// and (unless --no-tg) generation of --gen tokens from an empty context (llama-bench's tg128).
 // Prints JSON. The default preset is shaped like Qwen3-30B-A3B scaled down: qwen3moe, 24 layers,
 // hidden 1024, 16/4 heads of 128, 64 experts (8 active) of width 512, a 50k vocabulary.
 #include <cstdio>
@@ -23,7 +26,7 @@ int Usage() {
                "usage: archivist_engine_bench make-model OUT.gguf [--recipe f16|q8_0|q4_k_m|f32] "
                "[--preset qwen3moe-2.6b|tiny]\n"
                "       archivist_engine_bench run MODEL.gguf [--prompt N] [--gen N] "
-               "[--threads 1,2] [--reps N] [--no-bandwidth]\n");
+               "[--threads 1,2] [--reps N] [--kv-type f16|f32|q8_0] [--no-tg] [--no-bandwidth]\n");
   return 2;
 }
 
@@ -112,6 +115,16 @@ int main(int argc, char** argv) {
         ++i;
       } else if (a == "--no-bandwidth") {
         o.measure_bandwidth = false;
+      } else if (a == "--no-tg") {
+        o.empty_context_generation = false;
+      } else if (a == "--kv-type") {
+        auto kv = archivist::engine::ParseKvCacheType(v);
+        if (!kv.ok()) {
+          std::fprintf(stderr, "%s\n", kv.status().ToString().c_str());
+          return 2;
+        }
+        o.kv_type = *kv;
+        ++i;
       } else {
         return Usage();
       }

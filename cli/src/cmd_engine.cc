@@ -71,6 +71,9 @@ int RunGenerate(GlobalArgs& g, const GenerateArgs& a) {
   engine::SessionOptions so;
   so.n_ctx = static_cast<int64_t>(prompt.size()) + a.max_tokens;
   if (a.ctx > 0) so.n_ctx = a.ctx;
+  auto kv = engine::ParseKvCacheType(a.kv_type);
+  if (!kv.ok()) return ReportError(kv.status());
+  so.kv_type = *kv;
   auto session = engine::Session::Create(**model, so);
   if (!session.ok()) return ReportError(session.status());
 
@@ -197,8 +200,11 @@ int RunEmbed(GlobalArgs& g, const std::string& model_path, const std::string& te
 }
 
 int RunBenchEngine(GlobalArgs&, const std::string& model_path, int prompt_tokens, int gen_tokens,
-                   const std::vector<int>& threads) {
+                   const std::vector<int>& threads, const std::string& kv_type) {
   engine::EngineBenchOptions o;
+  auto kv = engine::ParseKvCacheType(kv_type);
+  if (!kv.ok()) return ReportError(kv.status());
+  o.kv_type = *kv;
   o.prompt_tokens = prompt_tokens;
   o.gen_tokens = gen_tokens;
   if (!threads.empty()) o.threads = threads;

@@ -61,6 +61,7 @@ struct GenerateArgs {
   std::string draft;          // draft model for speculative decoding
   int n_draft = 4;
   int threads = 0;
+  std::string kv_type = "f16";  // KV cache: f16 | f32 | q8_0
 };
 int RunGenerate(GlobalArgs& g, const GenerateArgs& args);
 
@@ -94,6 +95,6 @@ int RunTokenize(GlobalArgs& g, const std::string& model, const std::string& text
 int RunEmbed(GlobalArgs& g, const std::string& model, const std::string& text,
              const std::string& npy, bool normalize);
 int RunBenchEngine(GlobalArgs& g, const std::string& model, int prompt_tokens, int gen_tokens,
-                   const std::vector<int>& threads);
+                   const std::vector<int>& threads, const std::string& kv_type);
 
 }  // namespace archivist::cli

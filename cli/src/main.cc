@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
   generate->add_option("--draft", gen.draft, "draft model for speculative decoding")->check(CLI::ExistingFile);
   generate->add_option("--n-draft", gen.n_draft, "tokens drafted per step (default 4)");
   generate->add_option("--threads", gen.threads, "threads (default: one per core)");
+  generate->add_option("--kv-type", gen.kv_type, "KV cache: f16 (default), f32 (exact), q8_0");
   generate->callback([&] {
     if (gen.prompt.empty() && gen.prompt_tokens.empty()) {
       throw CLI::RequiredError("--prompt or --prompt-tokens");
@@ -179,11 +180,13 @@ int main(int argc, char** argv) {
 
   int bench_prompt = 512, bench_gen = 128;
   std::vector<int> bench_threads;
+  std::string bench_kv_type = "f16";
   auto* bench_engine = app.add_subcommand("bench-engine", "prompt and generation speed of a model (JSON)");
   bench_engine->add_option("--model", model_file, "the .gguf file")->required()->check(CLI::ExistingFile);
   bench_engine->add_option("--prompt-tokens", bench_prompt, "prompt length (default 512)");
   bench_engine->add_option("--gen-tokens", bench_gen, "tokens generated (default 128)");
   bench_engine->add_option("--threads", bench_threads, "thread counts to measure (default 1 2)");
+  bench_engine->add_option("--kv-type", bench_kv_type, "KV cache: f16 (default), f32, q8_0");
 
   EvalArgs eval_args;
   auto* eval = app.add_subcommand("eval", "retrieval quality on a test collection (nDCG@10, MAP, recall@100)");
@@ -301,7 +304,8 @@ int main(int argc, char** argv) {
   if (*upgrade) return RunUpgrade(g, upgrade_args);
   if (*tokenize) return RunTokenize(g, model_file, text, no_special);
   if (*embed) return RunEmbed(g, model_file, text, npy, normalize);
-  if (*bench_engine) return RunBenchEngine(g, model_file, bench_prompt, bench_gen, bench_threads);
+  if (*bench_engine) return RunBenchEngine(g, model_file, bench_prompt, bench_gen, bench_threads,
+                                           bench_kv_type);
   if (*version) {
     std::cout << "archivist " << ARCHIVIST_VERSION << "\n";
     return kExitOk;

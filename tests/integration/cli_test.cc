@@ -283,7 +283,9 @@ TEST_F(CliEngineTest, TokenizeAndGreedyGenerateMatchTheReference) {
     fs::path npy = dir_ / (model + ".npy");
     CommandResult gen = Archivist({"generate", "--json", "--model", Model(model + ".f32"),
                                    "--prompt", Prompt("clinical"), "--max-tokens", "16",
-                                   "--ignore-eos", "--logits-out", npy.string()});
+                                   "--ignore-eos", "--logits-out", npy.string(),
+                                   // the reference's precise configuration
+                                   "--kv-type", "f32"});
     ASSERT_EQ(gen.code, 0) << gen.err;
     auto j = nlohmann::json::parse(gen.out);
     EXPECT_EQ(j["prompt_tokens"], m["prompt_tokens"]["clinical"]);
@@ -332,6 +334,16 @@ TEST_F(CliEngineTest, BenchEnginePrintsJson) {
   EXPECT_EQ(j["architecture"], "qwen3moe");
   ASSERT_FALSE(j["runs"].empty());
   EXPECT_GT(j["runs"][0]["gen_tokens_per_s"].get<double>(), 0.0);
+  EXPECT_GT(j["runs"][0]["tg_tokens_per_s"].get<double>(), 0.0);  // from an empty context
+  EXPECT_EQ(j["kv_type"], "f16");
+  // K/V bytes read per generated token: 1 layer x 2 KV heads x 64 dims x (K + V) x 2 bytes = 512
+  // per position; on average 32 + 4.5 positions after the prompt, 4.5 from an empty context.
+  EXPECT_EQ(j["gen_kv_bytes_per_token"].get<int64_t>(), 512 * 73 / 2);
+  EXPECT_EQ(j["tg_kv_bytes_per_token"].get<int64_t>(), 512 * 9 / 2);
+  CommandResult bad = Archivist({"bench-engine", "--model", Model("qwen3moe_dev.q8_0"),
+                                 "--kv-type", "f8", "--threads", "1"});
+  EXPECT_EQ(bad.code, 2) << bad.out;
+  EXPECT_NE(bad.err.find("f16, f32 or q8_0"), std::string::npos) << bad.err;
 }
 
 }  // namespace

@@ -50,7 +50,8 @@ RunStats CheckRun(Model& model, const std::string& name, const std::string& vari
   const int64_t n_vocab = ref.shape[1];
   SessionOptions so;
   so.n_ctx = static_cast<int64_t>(prompt_ids.size()) + 80;
-  if (config == "default") so.kv_type = KvCacheType::kF16;
+  // The precise reference kept K/V in F32, its default configuration in F16.
+  so.kv_type = config == "default" ? KvCacheType::kF16 : KvCacheType::kF32;
   auto session = Session::Create(model, so);
   EXPECT_TRUE(session.ok());
   const double tol = tol_override > 0 ? tol_override : Tolerance(variant);
@@ -147,6 +148,7 @@ TEST(ForwardOracleTest, LocalAttentionLayersKeepOnlyTheirWindow) {
   SessionOptions so;
   so.n_ctx = 32768;
   so.n_batch = 512;
+  so.kv_type = KvCacheType::kF32;
   auto s = Session::Create(**model, so);
   ASSERT_TRUE(s.ok());
   // 3 of the 4 layers are chunked (window 8192 + one batch), the NoPE layer keeps everything:

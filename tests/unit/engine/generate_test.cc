@@ -31,7 +31,9 @@ TEST(GenerateOracleTest, GreedyContinuationsMatchTheReference) {
       ASSERT_TRUE(text.ok());
       auto ids = model->tokenizer().Encode(*text);
       ASSERT_TRUE(ids.ok());
-      auto session = Session::Create(*model);
+      SessionOptions so;
+      so.kv_type = KvCacheType::kF32;  // the reference's precise configuration
+      auto session = Session::Create(*model, so);
       ASSERT_TRUE(session.ok());
       GenerateOptions go;
       go.max_tokens = 16;
