@@ -89,9 +89,10 @@ void CpuProfile::Run() {
   }
 }
 
-void CpuProfile::OnProgress(const pipeline::Progress& p) {
+void CpuProfile::OnProgress(const pipeline::FileResult& file, const pipeline::Progress& p) {
   std::lock_guard<std::mutex> lock(mu_);
   ocr_queue_.emplace_back(p.elapsed, p.ocr_queued);
+  finished_.emplace_back(p.elapsed, file.path);
 }
 
 nlohmann::json CpuProfile::Stop(double wall) {
@@ -125,6 +126,21 @@ nlohmann::json CpuProfile::Stop(double wall) {
     if (q >= threads_) queue_full_until = t;
     queue_max = std::max(queue_max, q);
   }
+  // The seconds with a core idle for over half of it, and the files that finished in them (the
+  // batch's order shows what was in flight).
+  nlohmann::json idle_seconds = nlohmann::json::array();
+  for (size_t sec = 0; sec + 1 < per_second.size(); ++sec) {
+    if (per_second[sec] >= n - 0.5) continue;
+    nlohmann::json files = nlohmann::json::array();
+    int count = 0;
+    for (const auto& [t, path] : finished_) {
+      if (static_cast<size_t>(t) != sec) continue;
+      if (++count <= 3) files.push_back(fs::path(path).parent_path().filename().string() + "/" +
+                                        fs::path(path).filename().string());
+    }
+    idle_seconds.push_back({{"second", sec}, {"busy_cores", timeline[sec]},
+                            {"files_finished", count}, {"first_files", files}});
+  }
   nlohmann::json per_thread = nlohmann::json::array();
   std::map<std::string, std::string> names;
   for (const auto& [tid, cpu] : ThreadCpu(&names)) {
@@ -141,6 +157,7 @@ nlohmann::json CpuProfile::Stop(double wall) {
           {"ocr_queue_max", queue_max},
           {"ocr_queue_at_least_threads_until_s", queue_full_until},
           {"busy_cores_per_second", timeline},
+          {"seconds_with_a_core_half_idle", idle_seconds},
           {"live_threads_over_half_a_cpu_second", per_thread}};
 }
 

@@ -27,7 +27,7 @@ class CpuProfile {
   CpuProfile& operator=(const CpuProfile&) = delete;
 
   // From the progress callback (one call at a time).
-  void OnProgress(const pipeline::Progress& progress);
+  void OnProgress(const pipeline::FileResult& file, const pipeline::Progress& progress);
   // Stops sampling; the run took `wall` seconds from construction.
   nlohmann::json Stop(double wall);
 
@@ -41,6 +41,7 @@ class CpuProfile {
   std::mutex mu_;
   std::vector<std::pair<double, double>> samples_;  // (seconds since start, CPU seconds so far)
   std::vector<std::pair<double, int>> ocr_queue_;   // (elapsed, pages waiting for or in OCR)
+  std::vector<std::pair<double, std::string>> finished_;  // (elapsed, path)
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

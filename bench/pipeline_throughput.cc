@@ -11,11 +11,14 @@
 // the same cores). The keys are documented in pipeline/README.md.
 //
 //   archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] [--profile]
-//                            [--skip-e2e | --stages-from FILE] [--e2e-only N] CORPUS
+//                            [--skip-e2e | --stages-from FILE] [--e2e-only N]
+//                            [--no-auto-rotate] [--no-deskew] CORPUS
 //
 // --skip-e2e: steps 1-2 only. --stages-from FILE: step 3 only, bounds from the JSON an earlier
 // --skip-e2e run printed (so one long measurement can be split over two calls).
 // --profile: step 3 also reports where its wall time went (bench/pipeline_profile.h).
+// --no-auto-rotate / --no-deskew: our OCR without orientation detection / deskewing (what the
+// tesseract command line does not do), to see what those steps cost.
 // --e2e-only N: only step 3 with N threads, plus peak RSS (for 200 vs 2,000 docs): this process's
 // own peak, each child's (the PDF workers that run Poppler), and the whole tree's sampled every 20 ms.
 
@@ -112,16 +115,17 @@ class TreeRssSampler {
 };
 
 nlohmann::json EndToEnd(const std::string& corpus, int threads, const std::string& data_dir,
-                        bool profile) {
+                        const ingest::ExtractOptions& xo, bool profile) {
   fs::remove_all(data_dir);
   auto embedder = index::MakeBuiltinEmbedder();
   auto archive = std::move(index::Archive::Open(data_dir, embedder.get())).value();
   pipeline::IngestOptions opts;
   opts.threads = threads;
+  opts.extract = xo;
   std::unique_ptr<bench::CpuProfile> cpu;
   if (profile) cpu = std::make_unique<bench::CpuProfile>(threads);
   pipeline::ProgressCallback on_progress;
-  if (cpu) on_progress = [&](const pipeline::FileResult&, const pipeline::Progress& p) { cpu->OnProgress(p); };
+  if (cpu) on_progress = [&](const pipeline::FileResult& f, const pipeline::Progress& p) { cpu->OnProgress(f, p); };
   auto t = Clock::now();
   auto report = pipeline::IngestPaths(*archive, *embedder, {corpus}, opts, on_progress);
   double s = bench::SecondsSince(t);
@@ -208,6 +212,7 @@ int main(int argc, char** argv) {
   std::string work, corpus, stages_from;
   std::vector<int> thread_list = {1, 2};
   bool tools = true, e2e = true, profile = false;
+  ingest::ExtractOptions xo;
   int e2e_only = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -216,6 +221,8 @@ int main(int argc, char** argv) {
     else if (a == "--skip-tools") tools = false;
     else if (a == "--skip-e2e") e2e = false;
     else if (a == "--profile") profile = true;
+    else if (a == "--no-auto-rotate") xo.auto_rotate = false;
+    else if (a == "--no-deskew") xo.preprocess.deskew = false;
     else if (a == "--stages-from") stages_from = next();
     else if (a == "--e2e-only") e2e_only = std::stoi(next());
     else if (a == "--threads-list") {
@@ -226,13 +233,14 @@ int main(int argc, char** argv) {
   }
   if (work.empty() || corpus.empty() || thread_list.empty()) {
     std::cerr << "usage: archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] "
-                 "[--profile] [--skip-e2e | --stages-from FILE] [--e2e-only N] CORPUS\n";
+                 "[--profile] [--skip-e2e | --stages-from FILE] [--e2e-only N] [--no-auto-rotate] "
+                 "[--no-deskew] CORPUS\n";
     return 1;
   }
   fs::create_directories(work);
   if (e2e_only > 0) {
     TreeRssSampler sampler;
-    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e", profile);
+    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e", xo, profile);
     r["peak_rss_mb"] = PeakRssKb() / 1024.0;
     // The workers outlive the batch (one per thread), so their own peaks can still be read.
     nlohmann::json workers = nlohmann::json::array();
@@ -257,7 +265,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> files = Files(corpus);
     out["files"] = files.size();
     out["corpus"] = fs::absolute(corpus).string();
-    const ingest::ExtractOptions xo;
+    out["ocr"] = {{"dpi", xo.ocr_dpi}, {"max_page_pixels", xo.max_page_pixels},
+                  {"auto_rotate", xo.auto_rotate}, {"deskew", xo.preprocess.deskew}};
     // The 1-thread pass comes first: its per-page OCR times balance the tools' split.
     std::vector<int> stage_threads = thread_list;
     if (std::find(stage_threads.begin(), stage_threads.end(), 1) == stage_threads.end()) {
@@ -281,7 +290,7 @@ int main(int argc, char** argv) {
   if (e2e) {
     nlohmann::json runs = nlohmann::json::array();
     for (int n : thread_list) {
-      nlohmann::json r = EndToEnd(corpus, n, work + "/e2e", profile);
+      nlohmann::json r = EndToEnd(corpus, n, work + "/e2e", xo, profile);
       fs::remove_all(work + "/e2e");
       AddBounds(out, r);
       runs.push_back(r);
