@@ -210,4 +210,11 @@ void Softmax(float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
+void SoftmaxFast(float* x, int64_t n) {
+  float mx = -INFINITY;
+  for (int64_t i = 0; i < n; ++i) mx = std::max(mx, x[i]);
+  const float inv = static_cast<float>(1.0 / kernels::Active().exp_shifted_sum(n, x, mx));
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
 }  // namespace archivist::engine::ops

@@ -45,7 +45,10 @@ float Silu(float x);
 // The reference's GELU: tanh approximation looked up through fp16 rounding.
 float GeluReference(float x);
 
-// In-place softmax over n values.
+// In-place softmax over n values (std::exp: the MoE routers use it, so near-tied expert choices
+// follow the reference's as closely as possible).
 void Softmax(float* x, int64_t n);
+// The same with the kernel table's vectorized exp (within 2 ulp of std::exp; attention scores).
+void SoftmaxFast(float* x, int64_t n);
 
 }  // namespace archivist::engine::ops

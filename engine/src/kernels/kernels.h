@@ -73,6 +73,10 @@ struct KernelTable {
                        float* out) = nullptr;
   void (*axpy_rows_f16)(int64_t n, const float* a, int64_t m, const uint16_t* x, int64_t x_stride,
                         float* y) = nullptr;
+  // x[i] = exp(x[i] - shift) for n values; returns their sum (softmax of attention scores). The
+  // scalar entry is std::exp with a double sum; the AVX-512 one a polynomial within 2 ulp of
+  // std::exp (tested) and a float sum in 16 lanes.
+  double (*exp_shifted_sum)(int64_t n, float* x, float shift) = nullptr;
 };
 
 // The table for the best instruction set this CPU supports (chosen once, thread-safe).

@@ -351,6 +351,15 @@ void AxpyF16(int64_t n, float a, const uint16_t* x, float* y) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * Fp16ToFp32(x[i]);
 }
 
+double ExpShiftedSum(int64_t n, float* x, float shift) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - shift);
+    sum += x[i];
+  }
+  return sum;
+}
+
 void DotF16Many(int64_t n, const float* const* q, int nq, const uint16_t* k, float* out) {
   for (int i = 0; i < nq; ++i) out[i] = DotF32F16(n, q[i], k);
 }
@@ -390,6 +399,7 @@ void FillScalar(KernelTable* t) {
   t->dot_f16_many = DotF16Many;
   t->dot_rows_f16 = DotRowsF16;
   t->axpy_rows_f16 = AxpyRowsF16;
+  t->exp_shifted_sum = ExpShiftedSum;
 }
 
 }  // namespace archivist::engine::kernels

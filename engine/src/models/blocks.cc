@@ -206,7 +206,7 @@ void Attention(const AttentionWeights& w, const AttentionParams& p, const HParam
             }
             float* o[kTile];
             for (int64_t i = 0; i < nt; ++i) {
-              ops::Softmax(scores.data() + i * span + (kb[i] - lo), ke[i] - kb[i]);
+              ops::SoftmaxFast(scores.data() + i * span + (kb[i] - lo), ke[i] - kb[i]);
               o[i] = attn.data() + (t0 + i) * n_head * hdv + h * hdv;
             }
             if (single) {

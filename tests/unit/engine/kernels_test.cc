@@ -350,6 +350,45 @@ TEST(KernelsTest, AttentionHelpersMatchScalar) {
   }
 }
 
+// The softmax exp of every table within 2 ulp of std::exp from deep underflow to near overflow
+// (ulps counted as the distance of the bit patterns, so denormal results are held to the same
+// bound), and the returned sum within float rounding of the exact sum.
+TEST(KernelsTest, ExpShiftedSumIsWithinTwoUlp) {
+  for (kernels::Isa isa : {kernels::Isa::kScalar, kernels::Isa::kAvx2, kernels::Isa::kAvx512}) {
+    if (!kernels::IsaAvailable(isa)) continue;
+    const auto& k = kernels::ForIsa(isa);
+    ASSERT_NE(k.exp_shifted_sum, nullptr);
+    constexpr int64_t kN = 200001;  // not a multiple of 16: the masked tail is covered
+    std::vector<float> x(kN);
+    for (int64_t i = 0; i < kN; ++i) x[i] = -103.0f + 191.5f * static_cast<float>(i) / (kN - 1);
+    for (float shift : {0.0f, 3.25f}) {
+      std::vector<float> y = x;
+      k.exp_shifted_sum(kN, y.data(), shift);
+      int64_t worst = 0;
+      for (int64_t i = 0; i < kN; ++i) {
+        const float want = std::exp(x[i] - shift);
+        int32_t a, b;
+        std::memcpy(&a, &y[i], 4);
+        std::memcpy(&b, &want, 4);
+        const int64_t ulp = std::abs(static_cast<int64_t>(a) - b);
+        EXPECT_LE(ulp, 2) << kernels::IsaName(isa) << " x=" << x[i] << " got " << y[i] << " want "
+                          << want;
+        worst = std::max(worst, ulp);
+        if (ulp > 2) break;
+      }
+      std::printf("  %-6s exp: max %lld ulp over [-103, 88.5] - %.2f\n", kernels::IsaName(isa).data(),
+                  static_cast<long long>(worst), shift);
+    }
+    // Softmax inputs: scores minus their maximum, so every value is at most 1.
+    std::vector<float> scores(1001);
+    for (size_t i = 0; i < scores.size(); ++i) scores[i] = std::sin(0.37f * i) * 12.0f;
+    double exact_sum = 0;
+    for (float v : scores) exact_sum += std::exp(v - 12.0f);
+    EXPECT_NEAR(k.exp_shifted_sum(1001, scores.data(), 12.0f), exact_sum, 1e-6 * exact_sum)
+        << kernels::IsaName(isa);
+  }
+}
+
 // F16 KV cache attention: the tile kernel against the scalar reference, and the single-query
 // kernels bit for bit against the tile kernel / the axpy sequence of the same table (a token
 // decoded alone must get the logits it gets inside a prompt tile). Every table has them.
