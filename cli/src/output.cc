@@ -116,6 +116,8 @@ nlohmann::json ReportJson(const pipeline::IngestReport& r) {
           {"seconds", r.seconds},
           {"threads", r.threads},
           {"pages_per_s", r.seconds > 0 ? r.pages / r.seconds : 0.0},
+          {"ocr_peak_megapixels", r.ocr_peak_megapixels},
+          {"ocr_budget_waits", r.ocr_budget_waits},
           {"by_type", by_type},
           {"stage_seconds",
            {{"read", st.read}, {"extract", st.extract}, {"ocr", st.ocr}, {"chunk", st.build},

@@ -181,7 +181,7 @@ Result<PixHolder> RenderOpenPdfPage(const poppler::document& document,
 }
 
 Status OcrRenderedPage(PixHolder pix, int dpi, const ExtractOptions& options, Page* page) {
-  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options, page->number));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(std::move(pix), dpi, options, page->number));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();
 }
@@ -238,7 +238,7 @@ Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page
   int dpi = 0;
   ARCHIVIST_ASSIGN_OR_RETURN(PixHolder pix,
                              ReadImagePage(bytes, type, page->number, options, &dpi));
-  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(pix.get(), dpi, options, page->number));
+  ARCHIVIST_ASSIGN_OR_RETURN(OcrPageResult ocr, OcrImage(std::move(pix), dpi, options, page->number));
   MergeOcr(std::move(ocr), page);
   return Status::Ok();
 }

@@ -150,6 +150,10 @@ Status ExtractOptions::Validate() const {
   if (ocr_languages.empty()) return Status::InvalidArgument("ocr_languages must not be empty");
   if (min_text_chars < 0) return Status::InvalidArgument("min_text_chars must be >= 0");
   if (max_pages < 1) return Status::InvalidArgument("max_pages must be >= 1");
+  if (pdf_worker_recycle_mb < 0) {
+    return Status::InvalidArgument("pdf_worker_recycle_mb must be >= 0 (0 = never), got " +
+                                   std::to_string(pdf_worker_recycle_mb));
+  }
   if (pdf_worker_memory_mb != 0 && pdf_worker_memory_mb < 256) {
     return Status::InvalidArgument("pdf_worker_memory_mb must be 0 (no limit) or at least 256, got " +
                                    std::to_string(pdf_worker_memory_mb));

@@ -20,12 +20,6 @@ struct OcrPageResult {
   double skew_degrees = 0.0;                  // skew measured by deskew
 };
 
-// Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`; 0 lets Tesseract estimate
-// the resolution from the text size, which beats guessing. Does not take ownership.
-// Fails with kUnavailable when the language data cannot be loaded, and with kResourceExhausted
-// "timeout: ..." (naming `page_number`) when options.deadline passes, even mid-recognition.
-Result<OcrPageResult> OcrImage(Pix* pix, int dpi, const ExtractOptions& options, int page_number);
-
 // Owns a Leptonica image; frees it on scope exit.
 class PixHolder {
  public:
@@ -43,6 +37,15 @@ class PixHolder {
  private:
   Pix* pix_ = nullptr;
 };
+
+// Recognizes `pix` (any depth Leptonica can convert), scanned at `dpi`; 0 lets Tesseract estimate
+// the resolution from the text size, which beats guessing. Takes the image, so it and the cleaned
+// copies made from it are freed as soon as Tesseract holds its own copy: a colour page no longer
+// stays resident two or three times over during recognition (the batch's OCR memory peak).
+// Fails with kUnavailable when the language data cannot be loaded, and with kResourceExhausted
+// "timeout: ..." (naming `page_number`) when options.deadline passes, even mid-recognition.
+Result<OcrPageResult> OcrImage(PixHolder pix, int dpi, const ExtractOptions& options,
+                               int page_number);
 
 // Leptonica reports every decoding problem on stderr; the caller gets a Status instead.
 void SilenceLeptonica();

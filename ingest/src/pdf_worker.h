@@ -41,6 +41,8 @@ Status CrashPdfWorkerForTest(const ExtractOptions& options, int signal);
 Status HangPdfWorkerForTest(const ExtractOptions& options);
 Status ExhaustPdfWorkerMemoryForTest(const ExtractOptions& options);
 int PdfWorkerPidForTest();
+// How many times this thread's worker was restarted for options.pdf_worker_recycle_mb.
+int PdfWorkerRecycledForTest();
 
 // ---- Worker side (pdf_worker.cc) ----
 

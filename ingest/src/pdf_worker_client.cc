@@ -18,6 +18,7 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -82,11 +83,29 @@ class PdfWorker {
     std::string response;
     ARCHIVIST_RETURN_IF_ERROR(Receive(options.deadline, stage, page, &response));
     if (response.empty()) return Status::Internal("empty response from the PDF worker");
-    if (response[0] != 0) Stop();  // the worker asked to be replaced (it ran out of memory)
+    if (response[0] != 0) {
+      Stop();  // the worker asked to be replaced (it ran out of memory)
+    } else if (options.pdf_worker_recycle_mb > 0 &&
+               ResidentKb() > options.pdf_worker_recycle_mb * 1024) {
+      Stop();  // what it grew for this document would stay resident for the rest of the batch
+      ++recycled_;
+    }
     return response.substr(1);
   }
 
+  int recycled() const { return recycled_; }
+
  private:
+  // The worker's VmRSS in KiB (0 when it cannot be read).
+  int64_t ResidentKb() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10);
+    }
+    return 0;
+  }
+
   Status EnsureRunning(const ExtractOptions& options) {
     if (pid_ > 0) {
       int status = 0;
@@ -237,6 +256,7 @@ class PdfWorker {
 
   pid_t pid_ = -1;
   int fd_ = -1;
+  int recycled_ = 0;
   std::string path_;
   int64_t memory_mb_ = 0;
 };
@@ -356,5 +376,7 @@ Status ExhaustPdfWorkerMemoryForTest(const ExtractOptions& options) {
 }
 
 int PdfWorkerPidForTest() { return ThreadWorker().pid(); }
+
+int PdfWorkerRecycledForTest() { return ThreadWorker().recycled(); }
 
 }  // namespace archivist::ingest

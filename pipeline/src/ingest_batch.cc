@@ -15,6 +15,7 @@
 #include "discover.h"
 #include "document_builder.h"
 #include "manifest.h"
+#include "ocr_budget.h"
 
 namespace archivist::pipeline {
 namespace {
@@ -69,6 +70,9 @@ Status IngestOptions::Validate() const {
   if (!(document_timeout_seconds >= 0))
     return Status::InvalidArgument("document_timeout_seconds must be >= 0 (0 = no limit)");
   if (commit_max_documents < 1) return Status::InvalidArgument("commit_max_documents must be >= 1");
+  if (!(ocr_max_inflight_megapixels >= 0)) {
+    return Status::InvalidArgument("ocr_max_inflight_megapixels must be >= 0 (0 = no budget)");
+  }
   ARCHIVIST_RETURN_IF_ERROR(extract.Validate());
   return chunk.Validate();
 }
@@ -78,6 +82,8 @@ namespace {
 struct OcrTask {
   ItemPtr item;
   int page = 0;
+  int64_t pixels = 0;     // what the page's image will hold (the budget's unit)
+  bool admitted = false;  // handed back by the budget with its pixels already held
 };
 
 void AddStages(StageTotals& totals, const StageSeconds& s) {
@@ -158,6 +164,9 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
   };
 
   CommitWriter writer(committer, to_commit, finish);
+  // Bytes of page image, counted as 8-bit gray megapixels (a colour page counts 4 bytes a pixel).
+  PixelBudget<OcrTask> ocr_budget(
+      static_cast<int64_t>(options.ocr_max_inflight_megapixels * 1e6));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     namespace flow = tbb::flow;
@@ -192,13 +201,26 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
         return;
       }
       ocr_queued += static_cast<int>(item->ocr_pages.size());
-      for (int page : item->ocr_pages) std::get<1>(out).try_put(OcrTask{item, page});
+      for (int page : item->ocr_pages) {
+        const ingest::Page& p = item->doc->pages[static_cast<size_t>(page - 1)];
+        int64_t pixels =
+            ingest::OcrPageImageBytes(item->bytes, item->doc->media_type, p, item->extract);
+        std::get<1>(out).try_put(OcrTask{item, page, pixels});
+      }
     });
-    using OcrNode = flow::multifunction_node<OcrTask, std::tuple<ItemPtr>>;
+    // Port 1 feeds the node itself: pages the pixel budget parked, once pages finish.
+    using OcrNode = flow::multifunction_node<OcrTask, std::tuple<ItemPtr, OcrTask>>;
     OcrNode ocr(g, flow::unlimited, [&](OcrTask task, OcrNode::output_ports_type& out) {
-      bool last = OcrStage(*task.item, task.page);
+      if (!task.admitted && !ocr_budget.Admit(task, task.pixels)) return;
+      const ItemPtr item = task.item;
+      const int64_t pixels = task.pixels;
+      bool last = OcrStage(*item, task.page);
       --ocr_queued;
-      if (last) std::get<0>(out).try_put(task.item);
+      for (OcrTask& next : ocr_budget.Release(pixels)) {
+        next.admitted = true;
+        std::get<1>(out).try_put(std::move(next));
+      }
+      if (last) std::get<0>(out).try_put(item);
     });
     flow::function_node<ItemPtr, ItemPtr> build(g, flow::unlimited, [&](ItemPtr item) {
       BuildStage(*item, options);
@@ -222,6 +244,7 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
     flow::make_edge(flow::output_port<0>(route), build);
     flow::make_edge(flow::output_port<1>(route), ocr);
     flow::make_edge(flow::output_port<0>(ocr), build);
+    flow::make_edge(flow::output_port<1>(ocr), ocr);
     flow::make_edge(build, commit);
     flow::make_edge(flow::output_port<0>(commit), limiter.decrementer());
     source.activate();
@@ -231,6 +254,8 @@ Result<IngestReport> IngestPaths(index::Archive& archive, const index::Embedder&
   report.commits = committer.writes();
   report.retired += committer.retired();
   report.journal_errors += committer.journal_errors();
+  report.ocr_peak_megapixels = static_cast<double>(ocr_budget.peak()) / 1e6;
+  report.ocr_budget_waits = ocr_budget.waits();
 
   if (options.cancel && options.cancel->load()) {
     // Files never started are left out of the report: a rerun picks them up.

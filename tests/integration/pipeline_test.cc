@@ -393,6 +393,40 @@ TEST_F(PipelineTest, OneWritePerDocumentWhenGroupingIsOff) {
   fs::remove_all(in);
 }
 
+TEST_F(PipelineTest, TheOcrPixelBudgetBoundsPagesInOcrAndAPageOverItRunsAlone) {
+  // Every page here is 8-bit gray: 1700 x 2200 pixels (3.74 MP) for the PNG and the TIFF's two
+  // pages, a letter page at 300 dpi (8.4 MP) for the scanned PDF.
+  pipeline::IngestOptions opts;
+  opts.threads = 2;
+  opts.ocr_max_inflight_megapixels = 1;  // less than any page: each runs alone, none is stuck
+  auto alone = pipeline::IngestPaths(
+      *archive_, *embedder_,
+      {testing::SamplesDir() + "/docs/consent_form_scan.png",
+       testing::SamplesDir() + "/docs/referral_letter_scan.pdf"},
+      opts);
+  ASSERT_TRUE(alone.ok()) << alone.status().ToString();
+  EXPECT_EQ(alone->ingested, 2);
+  EXPECT_EQ(alone->ocr_pages, 2);
+  EXPECT_NEAR(alone->ocr_peak_megapixels, 8.4, 0.2);  // the larger page, never the sum (12.1)
+
+  // Room for one 3.74 MP page, not two: the TIFF's pages, fanned out together, take turns.
+  opts.ocr_max_inflight_megapixels = 5;
+  auto tiff = pipeline::IngestPaths(
+      *archive_, *embedder_, {testing::SamplesDir() + "/docs/records_release_scan.tiff"}, opts);
+  ASSERT_TRUE(tiff.ok()) << tiff.status().ToString();
+  EXPECT_EQ(tiff->ingested, 1);
+  EXPECT_EQ(tiff->ocr_pages, 2);
+  EXPECT_GT(tiff->ocr_peak_megapixels, 0);
+  EXPECT_LE(tiff->ocr_peak_megapixels, 5.0);
+  auto stored = archive_->GetPage(tiff->files[0].doc_id, 2);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->source, "ocr");
+  EXPECT_FALSE(stored->text.empty());
+
+  opts.ocr_max_inflight_megapixels = -1;
+  EXPECT_EQ(opts.Validate().code(), StatusCode::kInvalidArgument);
+}
+
 // --- Uploads (IngestBytes, behind the Thrift ingest call) ---------------------------------------
 
 TEST_F(PipelineTest, AFailedUploadIsOnTheFailureListUnderItsNameUntilItGoesIn) {

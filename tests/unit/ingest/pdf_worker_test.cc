@@ -254,6 +254,31 @@ TEST(PdfWorkerTest, MemoryLimitIsATypedErrorAndTheNextDocumentWorks) {
   ASSERT_TRUE(next.ok()) << next.status().ToString();
 }
 
+TEST(PdfWorkerTest, AWorkerOverItsResidentThresholdIsRestartedAfterTheDocument) {
+  ExtractOptions options = Isolated(true);
+  ExpectNextDocumentWorks();
+  const int first_pid = PdfWorkerPidForTest();
+  const int recycled = PdfWorkerRecycledForTest();
+  ASSERT_GT(first_pid, 0);
+  // Every worker holds more than 1 MiB after a document: the answer arrives, then it is replaced.
+  options.pdf_worker_recycle_mb = 1;
+  auto done = ExtractWithoutOcr(kOnePage, options);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_NE(done->document.pages[0].text.find("still reads"), std::string::npos);
+  EXPECT_EQ(PdfWorkerPidForTest(), -1);
+  EXPECT_EQ(PdfWorkerRecycledForTest(), recycled + 1);
+  // Without a threshold the new worker stays for the next documents.
+  options.pdf_worker_recycle_mb = 0;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(ExtractWithoutOcr(kOnePage, options).ok());
+  const int second_pid = PdfWorkerPidForTest();
+  EXPECT_GT(second_pid, 0);
+  EXPECT_NE(second_pid, first_pid);
+  ASSERT_TRUE(ExtractWithoutOcr(kOnePage, options).ok());
+  EXPECT_EQ(PdfWorkerPidForTest(), second_pid);
+  options.pdf_worker_recycle_mb = -1;
+  EXPECT_EQ(options.Validate().code(), StatusCode::kInvalidArgument);
+}
+
 bool IsZombieOrGone(int pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;

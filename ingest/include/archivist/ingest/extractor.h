@@ -73,6 +73,11 @@ struct ExtractOptions {
   // rendering several times over; pdfjs/bomb_giant.pdf (a 1.16 GB JBIG2 image) is skipped in
   // 0.2 s under it but decodes until the deadline under 2 GiB. 0 = no limit. Default: 1024.
   int64_t pdf_worker_memory_mb = 1024;
+  // A worker whose resident memory (VmRSS) exceeds this many MiB after a request is restarted
+  // before the next one, so the heap one pathological PDF grew (a 60 MB ToUnicode map, say) does
+  // not stay resident for the rest of a batch. A restart costs one exec. 0 = never. Default: 96
+  // (a worker holds ~30-50 MiB after ordinary documents).
+  int64_t pdf_worker_recycle_mb = 96;
 
   Status Validate() const;
 };
@@ -101,5 +106,14 @@ Result<PendingExtraction> ExtractWithoutOcr(std::string_view bytes, const Extrac
 // updates the page's text, source, ocr_confidence and rotation_degrees. Thread-safe; opens its own
 // copy of the document, which costs little next to recognition (~1 s per 300-dpi page).
 Status OcrPage(std::string_view bytes, const ExtractOptions& options, Page* page);
+
+// Bytes of the image OcrPage() will start from for `page` (as listed by ExtractWithoutOcr for a
+// document of `type`), known without rendering or decoding it: a PDF page's box at ocr_dpi in
+// 8-bit gray, an image page's size from its header (4 bytes per pixel in colour, else 1), capped
+// at max_page_pixels; 0 for text. What recognition holds grows with it (Tesseract's copies, the
+// cleaned images); callers use it to bound the memory of concurrent OCR. Cheap: no Poppler, at
+// most one image header read.
+int64_t OcrPageImageBytes(std::string_view bytes, MediaType type, const Page& page,
+                          const ExtractOptions& options);
 
 }  // namespace archivist::ingest

@@ -43,6 +43,13 @@ struct IngestOptions {
   // is not finished yet. 1 = one write per document. Default: 64 documents, 16 MiB.
   int commit_max_documents = 64;
   uint64_t commit_max_bytes = 16ull << 20;
+  // Pages in OCR at once (rendering plus Tesseract) may hold at most this many megapixels in all,
+  // counted in 8-bit gray: a colour image's pixels count 4 times (Leptonica and Tesseract hold
+  // them in 32 bits). A page that does not fit waits, without holding a thread, until pages
+  // finish; a page larger than the budget runs alone. Page images set the batch's peak memory, so
+  // this keeps the peak from depending on which pages happen to meet. 0 = no budget. Default: 20
+  // (two gray 300-dpi letter pages at once; a colour A4 scan, 35, runs alone).
+  double ocr_max_inflight_megapixels = 20;
   // When set and it becomes true (e.g. from a SIGINT handler), no new document is started; those
   // in flight finish and are committed, and the report says the batch was cancelled.
   // Default: none.
@@ -99,6 +106,8 @@ struct IngestReport {
   int threads = 0;
   bool cancelled = false;    // stopped early through IngestOptions::cancel; the rest not started
   int journal_errors = 0;    // outcomes that could not be written to the failure list
+  double ocr_peak_megapixels = 0;  // the most pixels in OCR at once (ocr_max_inflight_megapixels)
+  int ocr_budget_waits = 0;  // OCR pages that waited for the pixel budget
   StageTotals stage_seconds;
 };
 
