@@ -36,6 +36,22 @@ double StatCpu(const fs::path& stat, std::string* comm = nullptr) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+std::string FirstLine(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// "state wchan" of a task: R when running, else what it sleeps in.
+std::string TaskState(const fs::path& task) {
+  const std::string stat = FirstLine(task / "stat");
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos || close + 2 >= stat.size()) return "?";
+  const char state = stat[close + 2];
+  return state == 'R' ? std::string("R") : std::string(1, state) + " " + FirstLine(task / "wchan");
+}
+
 // CPU seconds of this process, its finished children and its live ones (the PDF workers).
 double TreeCpuSeconds() {
   rusage self{}, children{};
@@ -81,9 +97,21 @@ void CpuProfile::Run() {
     const double cpu = TreeCpuSeconds() - cpu_at_start_;
     const double t =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::vector<std::string> states;
+    const std::string self_tid = std::to_string(gettid());
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+      const std::string tid = task.path().filename().string();
+      if (tid == self_tid) continue;
+      states.push_back(tid + " " + TaskState(task.path()));
+      std::ifstream in(task.path() / "children");
+      for (std::string pid; in >> pid;) {
+        states.push_back("worker " + pid + " " + TaskState(fs::path("/proc") / pid));
+      }
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       samples_.emplace_back(t, cpu);
+      for (const std::string& s : states) ++states_[static_cast<int>(t)][s];
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -139,7 +167,8 @@ nlohmann::json CpuProfile::Stop(double wall) {
                                         fs::path(path).filename().string());
     }
     idle_seconds.push_back({{"second", sec}, {"busy_cores", timeline[sec]},
-                            {"files_finished", count}, {"first_files", files}});
+                            {"files_finished", count}, {"first_files", files},
+                            {"thread_states_sampled", states_[static_cast<int>(sec)]}});
   }
   nlohmann::json per_thread = nlohmann::json::array();
   std::map<std::string, std::string> names;

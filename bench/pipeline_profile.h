@@ -42,6 +42,10 @@ class CpuProfile {
   std::vector<std::pair<double, double>> samples_;  // (seconds since start, CPU seconds so far)
   std::vector<std::pair<double, int>> ocr_queue_;   // (elapsed, pages waiting for or in OCR)
   std::vector<std::pair<double, std::string>> finished_;  // (elapsed, path)
+  // Per second: "tid state wchan" of each thread (and "worker PID ...") -> samples, which says
+  // where a thread that is not running waits (pipe_read: its PDF worker; futex: a lock or the
+  // scheduler; fsync paths: a commit).
+  std::map<int, std::map<std::string, int>> states_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
 };

@@ -12,13 +12,14 @@
 //
 //   archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] [--profile]
 //                            [--skip-e2e | --stages-from FILE] [--e2e-only N]
-//                            [--no-auto-rotate] [--no-deskew] CORPUS
+//                            [--no-auto-rotate] [--no-deskew] [--max-in-flight N] CORPUS
 //
 // --skip-e2e: steps 1-2 only. --stages-from FILE: step 3 only, bounds from the JSON an earlier
 // --skip-e2e run printed (so one long measurement can be split over two calls).
 // --profile: step 3 also reports where its wall time went (bench/pipeline_profile.h).
 // --no-auto-rotate / --no-deskew: our OCR without orientation detection / deskewing (what the
-// tesseract command line does not do), to see what those steps cost.
+// tesseract command line does not do), to see what those steps cost. --max-in-flight N: the
+// graph's document limiter (IngestOptions::max_in_flight; default 2 x threads).
 // --e2e-only N: only step 3 with N threads, plus peak RSS (for 200 vs 2,000 docs): this process's
 // own peak, each child's (the PDF workers that run Poppler), and the whole tree's sampled every 20 ms.
 
@@ -115,13 +116,14 @@ class TreeRssSampler {
 };
 
 nlohmann::json EndToEnd(const std::string& corpus, int threads, const std::string& data_dir,
-                        const ingest::ExtractOptions& xo, bool profile) {
+                        const ingest::ExtractOptions& xo, int max_in_flight, bool profile) {
   fs::remove_all(data_dir);
   auto embedder = index::MakeBuiltinEmbedder();
   auto archive = std::move(index::Archive::Open(data_dir, embedder.get())).value();
   pipeline::IngestOptions opts;
   opts.threads = threads;
   opts.extract = xo;
+  opts.max_in_flight = max_in_flight;
   std::unique_ptr<bench::CpuProfile> cpu;
   if (profile) cpu = std::make_unique<bench::CpuProfile>(threads);
   pipeline::ProgressCallback on_progress;
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
   bool tools = true, e2e = true, profile = false;
   ingest::ExtractOptions xo;
   int e2e_only = 0;
+  int max_in_flight = 0;  // the pipeline's default, 2 x threads
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
@@ -223,6 +226,7 @@ int main(int argc, char** argv) {
     else if (a == "--profile") profile = true;
     else if (a == "--no-auto-rotate") xo.auto_rotate = false;
     else if (a == "--no-deskew") xo.preprocess.deskew = false;
+    else if (a == "--max-in-flight") max_in_flight = std::stoi(next());
     else if (a == "--stages-from") stages_from = next();
     else if (a == "--e2e-only") e2e_only = std::stoi(next());
     else if (a == "--threads-list") {
@@ -234,13 +238,13 @@ int main(int argc, char** argv) {
   if (work.empty() || corpus.empty() || thread_list.empty()) {
     std::cerr << "usage: archivist_pipeline_bench --work DIR [--threads-list 1,2] [--skip-tools] "
                  "[--profile] [--skip-e2e | --stages-from FILE] [--e2e-only N] [--no-auto-rotate] "
-                 "[--no-deskew] CORPUS\n";
+                 "[--no-deskew] [--max-in-flight N] CORPUS\n";
     return 1;
   }
   fs::create_directories(work);
   if (e2e_only > 0) {
     TreeRssSampler sampler;
-    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e", xo, profile);
+    nlohmann::json r = EndToEnd(corpus, e2e_only, work + "/e2e", xo, max_in_flight, profile);
     r["peak_rss_mb"] = PeakRssKb() / 1024.0;
     // The workers outlive the batch (one per thread), so their own peaks can still be read.
     nlohmann::json workers = nlohmann::json::array();
@@ -290,7 +294,7 @@ int main(int argc, char** argv) {
   if (e2e) {
     nlohmann::json runs = nlohmann::json::array();
     for (int n : thread_list) {
-      nlohmann::json r = EndToEnd(corpus, n, work + "/e2e", xo, profile);
+      nlohmann::json r = EndToEnd(corpus, n, work + "/e2e", xo, max_in_flight, profile);
       fs::remove_all(work + "/e2e");
       AddBounds(out, r);
       runs.push_back(r);
