@@ -3,6 +3,7 @@
 //   archivist_engine_bench make-model OUT.gguf [--recipe f16|q8_0|q4_k_m|f32] [--preset qwen3moe-2.6b|tiny]
 //   archivist_engine_bench run MODEL.gguf [--prompt N] [--gen N] [--threads 1,2] [--reps N]
 //                                         [--kv-type f16|f32|q8_0] [--no-tg] [--no-bandwidth]
+//   archivist_engine_bench bandwidth [--threads 1,2]   (the read bandwidth `run` divides by)
 //
 // `run` measures prompt processing (N prompt tokens), generation of --gen tokens after the prompt,
 // and (unless --no-tg) generation of --gen tokens from an empty context (llama-bench's tg128).
@@ -44,6 +45,20 @@ std::vector<int> ParseList(const char* s) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "bandwidth") {
+    std::vector<int> threads = {1, 2};
+    if (argc == 4 && std::string(argv[2]) == "--threads") threads = ParseList(argv[3]);
+    std::printf("[");
+    for (size_t i = 0; i < threads.size(); ++i) {
+      const auto bw = archivist::engine::MeasureReadBandwidth(uint64_t{1} << 30, threads[i]);
+      std::printf("%s{\"threads\": %d, \"median_gb_per_s\": %.2f, \"min_gb_per_s\": %.2f, "
+                  "\"max_gb_per_s\": %.2f, \"concurrent\": %s}",
+                  i ? ", " : "", threads[i], bw.median / 1e9, bw.min / 1e9, bw.max / 1e9,
+                  bw.concurrent ? "true" : "false");
+    }
+    std::printf("]\n");
+    return 0;
+  }
   if (argc < 3) return Usage();
   const std::string cmd = argv[1], path = argv[2];
   if (cmd == "make-model") {
