@@ -149,6 +149,7 @@ std::map<std::string, Setter> Setters(AppConfig& c) {
       {"ingest.pdf_password", Set(&c.ingest.extract.pdf_password)},
       {"ingest.max_pages", Set(&c.ingest.extract.max_pages)},
       {"ingest.auto_rotate", Set(&c.ingest.extract.auto_rotate)},
+      {"ingest.auto_rotate_always", Set(&c.ingest.extract.auto_rotate_always)},
       {"ingest.ocr_deskew", Set(&c.ingest.extract.preprocess.deskew)},
       {"ingest.ocr_normalize_background", Set(&c.ingest.extract.preprocess.normalize_background)},
       {"ingest.ocr_adaptive_binarize", Set(&c.ingest.extract.preprocess.adaptive_binarize)},

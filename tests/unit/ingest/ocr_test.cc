@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -66,6 +67,22 @@ std::string GrayPixels(Pix* pix) {
   return pixels;
 }
 
+bool RanOrientationDetection(const Page& page) {
+  return std::find(page.preprocess_steps.begin(), page.preprocess_steps.end(), "osd") !=
+         page.preprocess_steps.end();
+}
+
+// Seven lines: orientation detection wants a fair amount of text before it is confident; at
+// 300 dpi this page is 2.2 megapixels, so orientation is detected on a half-size copy.
+PixHolder RenderFullerPage() {
+  std::vector<std::string> lines = kLines;
+  for (const char* more : {"Shipping and handling included", "Payment by bank transfer only",
+                           "Questions go to the billing desk", "Thank you for your business"}) {
+    lines.push_back(more);
+  }
+  return RenderTextPage(300, lines, 300);
+}
+
 void ExpectKnownWords(const std::string& text) {
   for (const char* word : {"Quarterly", "invoice", "Harbor", "Medical", "supplies", "March"}) {
     EXPECT_NE(text.find(word), std::string::npos) << "missing '" << word << "' in: " << text;
@@ -85,6 +102,8 @@ TEST(OcrTest, PngImageIsRecognized) {
   ExpectKnownWords(page.text);
   EXPECT_GT(page.ocr_confidence, 60.0f);
   EXPECT_EQ(page.rotation_degrees, 0);
+  // Read confidently as it is: orientation detection is not paid for.
+  EXPECT_FALSE(RanOrientationDetection(page)) << ::testing::PrintToString(page.preprocess_steps);
   // 400 pt rendered at 300 dpi and stored with that resolution: back to 400 pt.
   EXPECT_NEAR(page.width_pt, 400.0, 1.0);
   EXPECT_NEAR(page.height_pt, 160.0, 1.0);
@@ -138,26 +157,48 @@ TEST(OcrTest, OcrDisabledLeavesImagePagesEmpty) {
 }
 
 TEST(OcrTest, SidewaysScanIsTurnedUpright) {
-  // Orientation detection wants a fair amount of text before it is confident; at 300 dpi this
-  // page is 2.2 megapixels, so orientation is detected on a half-size copy.
-  std::vector<std::string> lines = kLines;
-  for (const char* more : {"Shipping and handling included", "Payment by bank transfer only",
-                           "Questions go to the billing desk", "Thank you for your business"}) {
-    lines.push_back(more);
-  }
-  PixHolder pix = RenderTextPage(300, lines, 300);
+  PixHolder pix = RenderFullerPage();
   ASSERT_TRUE(pix);
-  PixHolder sideways(pixRotateOrth(pix.get(), 1));  // a quarter turn clockwise
-  auto result = Extract(Encode(sideways.get(), IFF_PNG), ExtractOptions());
-  ASSERT_TRUE(result.ok()) << result.status().ToString();
-  EXPECT_EQ(result->pages[0].rotation_degrees, 270);
-  ExpectKnownWords(result->pages[0].text);
+  // The default: the turned page reads badly as it is, so orientation is detected, the page
+  // turned and read again.
+  for (int turns : {1, 2, 3}) {  // clockwise quarter turns applied to the scan
+    SCOPED_TRACE(turns);
+    PixHolder turned(pixRotateOrth(pix.get(), turns));
+    auto result = Extract(Encode(turned.get(), IFF_PNG), ExtractOptions());
+    ASSERT_TRUE(result.ok()) << result.status().ToString();
+    // A clockwise quarter turn Tesseract's layout analysis reads unaided (vertical lines).
+    if (turns != 1) {
+      EXPECT_EQ(result->pages[0].rotation_degrees, (4 - turns) * 90);
+      EXPECT_TRUE(RanOrientationDetection(result->pages[0]));
+    }
+    ExpectKnownWords(result->pages[0].text);
+  }
+}
 
-  PixHolder upside_down(pixRotateOrth(pix.get(), 2));
-  auto flipped = Extract(Encode(upside_down.get(), IFF_PNG), ExtractOptions());
-  ASSERT_TRUE(flipped.ok()) << flipped.status().ToString();
-  EXPECT_EQ(flipped->pages[0].rotation_degrees, 180);
-  ExpectKnownWords(flipped->pages[0].text);
+TEST(OcrTest, AlwaysOnOrientationDetectionRunsOnEveryPage) {
+  PixHolder pix = RenderFullerPage();
+  ASSERT_TRUE(pix);
+  ExtractOptions options;
+  options.auto_rotate_always = true;
+  auto upright = Extract(Encode(pix.get(), IFF_PNG), options);
+  ASSERT_TRUE(upright.ok()) << upright.status().ToString();
+  EXPECT_TRUE(RanOrientationDetection(upright->pages[0]));
+  EXPECT_EQ(upright->pages[0].rotation_degrees, 0);
+  ExpectKnownWords(upright->pages[0].text);
+
+  PixHolder sideways(pixRotateOrth(pix.get(), 1));
+  auto turned = Extract(Encode(sideways.get(), IFF_PNG), options);
+  ASSERT_TRUE(turned.ok()) << turned.status().ToString();
+  EXPECT_EQ(turned->pages[0].rotation_degrees, 270);
+  EXPECT_TRUE(RanOrientationDetection(turned->pages[0]));
+  ExpectKnownWords(turned->pages[0].text);
+
+  // auto_rotate off wins over always: no detection, the sideways page is read as it is.
+  options.auto_rotate = false;
+  auto off = Extract(Encode(sideways.get(), IFF_PNG), options);
+  ASSERT_TRUE(off.ok()) << off.status().ToString();
+  EXPECT_FALSE(RanOrientationDetection(off->pages[0]));
+  EXPECT_EQ(off->pages[0].rotation_degrees, 0);
 }
 
 TEST(OcrTest, MultiPageTiffPagesAreOcrdInParallel) {
