@@ -223,16 +223,15 @@ Result<OcrPageResult> OcrImage(PixHolder pix, int dpi, const ExtractOptions& opt
   // again, from the cleaned copy Tesseract holds.
   if (options.auto_rotate && !osd_first &&
       reading->confidence < kOrientationCheckConfidence) {
-    Pix* held = api->GetInputImage();
-    Status checked = CheckDeadline(options, "orientation detection", page_number, 0);
-    if (!checked.ok()) {
-      api->Clear();
-      return checked;
-    }
-    const int turns = held == nullptr ? 0 : DetectUprightQuarterTurns(held, dpi, options);
-    result.preprocess_steps.push_back("osd");
-    if (turns != 0) rotated = PixHolder(pixRotateOrth(held, turns));
+    // A reference to the cleaned page outlives Clear(), which drops the first reading's layout
+    // and recognition state before OSD and the turned copy add their own images.
+    PixHolder held(api->GetInputImage() != nullptr ? pixClone(api->GetInputImage()) : nullptr);
     api->Clear();
+    ARCHIVIST_RETURN_IF_ERROR(CheckDeadline(options, "orientation detection", page_number, 0));
+    const int turns = held ? DetectUprightQuarterTurns(held.get(), dpi, options) : 0;
+    result.preprocess_steps.push_back("osd");
+    if (turns != 0) rotated = PixHolder(pixRotateOrth(held.get(), turns));
+    held = PixHolder();
     if (rotated) {
       // Deskew measured on a sideways page is meaningless: measure it again upright.
       // (The other steps already ran on the image Tesseract held.)
