@@ -41,6 +41,7 @@
 #include <nlohmann/json.hpp>
 
 #include "archivist/base/process.h"
+#include "archivist/base/tbb_workers.h"
 #include "archivist/index/archive.h"
 #include "archivist/ingest/extractor.h"
 #include "archivist/pipeline/ingest_batch.h"
@@ -211,6 +212,7 @@ void AddBounds(const nlohmann::json& out, nlohmann::json& r) {
 
 int main(int argc, char** argv) {
   archivist::PinOpenMpToOneThread(argv);
+  const archivist::TbbWorkersJoinedAtExit join_tbb_workers;
   std::string work, corpus, stages_from;
   std::vector<int> thread_list = {1, 2};
   bool tools = true, e2e = true, profile = false;

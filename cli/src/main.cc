@@ -8,6 +8,7 @@
 #include "archivist/base/log.h"
 #include "archivist/base/metrics.h"
 #include "archivist/base/process.h"
+#include "archivist/base/tbb_workers.h"
 #include "commands.h"
 #include "config.h"
 
@@ -23,6 +24,7 @@ void KeepFontconfigOutOfHome() { FcConfigEnableHome(FcFalse); }
 
 int main(int argc, char** argv) {
   archivist::PinOpenMpToOneThread(argv);
+  const archivist::TbbWorkersJoinedAtExit join_tbb_workers;
   KeepFontconfigOutOfHome();
   using namespace archivist::cli;
 
