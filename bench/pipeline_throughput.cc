@@ -70,17 +70,6 @@ long PeakRssKb() {
   return u.ru_maxrss;
 }
 
-// A field of /proc/PID/status in kB ("VmRSS", "VmHWM"), 0 when the process is gone.
-long StatusKb(const std::string& pid, const std::string& field) {
-  std::ifstream in("/proc/" + pid + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.compare(0, field.size() + 1, field + ":") == 0) {
-      return std::atol(line.c_str() + field.size() + 1);
-    }
-  }
-  return 0;
-}
-
 // The live children of this process (of any of its threads).
 std::vector<std::string> ChildPids() {
   std::vector<std::string> out;
@@ -105,8 +94,8 @@ class TreeRssSampler {
  private:
   void Run() {
     while (!stop_) {
-      long kb = StatusKb("self", "VmRSS");
-      for (const std::string& pid : ChildPids()) kb += StatusKb(pid, "VmRSS");
+      long kb = archivist::ProcStatusKb("self", "VmRSS");
+      for (const std::string& pid : ChildPids()) kb += archivist::ProcStatusKb(pid, "VmRSS");
       peak_kb_ = std::max(peak_kb_, kb);
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -250,7 +239,9 @@ int main(int argc, char** argv) {
     r["peak_rss_mb"] = PeakRssKb() / 1024.0;
     // The workers outlive the batch (one per thread), so their own peaks can still be read.
     nlohmann::json workers = nlohmann::json::array();
-    for (const std::string& pid : ChildPids()) workers.push_back(StatusKb(pid, "VmHWM") / 1024.0);
+    for (const std::string& pid : ChildPids()) {
+      workers.push_back(archivist::ProcStatusKb(pid, "VmHWM") / 1024.0);
+    }
     r["children_peak_rss_mb"] = workers;
     r["tree_peak_rss_mb_sampled_20ms"] = sampler.Stop() / 1024.0;
     std::cout << r.dump(2) << "\n";

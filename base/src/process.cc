@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 
 namespace archivist {
 
@@ -14,6 +15,17 @@ void PinOpenMpToOneThread(char** argv) {
   ::setenv("OPENBLAS_NUM_THREADS", "1", 0);
   ::execv("/proc/self/exe", argv);
   // If re-execution is impossible we carry on; only oversubscription is lost.
+}
+
+int64_t ProcStatusKb(const std::string& pid, std::string_view field) {
+  std::ifstream in("/proc/" + pid + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > field.size() && line.compare(0, field.size(), field) == 0 &&
+        line[field.size()] == ':') {
+      return std::strtoll(line.c_str() + field.size() + 1, nullptr, 10);
+    }
+  }
+  return 0;
 }
 
 }  // namespace archivist

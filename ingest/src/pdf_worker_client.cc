@@ -18,10 +18,10 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 #include <vector>
 
+#include "archivist/base/process.h"
 #include "pdf_worker.h"
 #include "pdf_worker_protocol.h"
 
@@ -86,7 +86,7 @@ class PdfWorker {
     if (response[0] != 0) {
       Stop();  // the worker asked to be replaced (it ran out of memory)
     } else if (options.pdf_worker_recycle_mb > 0 &&
-               ResidentKb() > options.pdf_worker_recycle_mb * 1024) {
+               ProcStatusKb(std::to_string(pid_), "VmRSS") > options.pdf_worker_recycle_mb * 1024) {
       Stop();  // what it grew for this document would stay resident for the rest of the batch
       ++recycled_;
     }
@@ -96,16 +96,6 @@ class PdfWorker {
   int recycled() const { return recycled_; }
 
  private:
-  // The worker's VmRSS in KiB (0 when it cannot be read).
-  int64_t ResidentKb() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10);
-    }
-    return 0;
-  }
-
   Status EnsureRunning(const ExtractOptions& options) {
     if (pid_ > 0) {
       int status = 0;
